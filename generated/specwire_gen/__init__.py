@@ -1,0 +1,1 @@
+"""Generated REST clients and stream models. Never edited by hand: run `make generate`."""
