@@ -1,0 +1,1 @@
+"""Repository-wide pytest setup: make ``tests.support`` importable as a package."""
