@@ -52,11 +52,40 @@ def _deepest(error: ValidationError) -> ValidationError:
     return error
 
 
+def _iter_schema_objects(document: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every Schema Object position of an OpenAPI document, with its path."""
+    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
+        yield ("components", "schemas", name), schema
+    for route, item in (document.get("paths") or {}).items():
+        for method, op in (item or {}).items():
+            if not isinstance(op, dict):
+                continue
+            for index, param in enumerate(op.get("parameters") or []):
+                if isinstance(param, dict) and "schema" in param:
+                    yield ("paths", route, method, "parameters", index, "schema"), param["schema"]
+            bodies = [(("requestBody",), op.get("requestBody") or {})]
+            bodies += [
+                (("responses", code), resp or {}) for code, resp in (op.get("responses") or {}).items()
+            ]
+            for trail, holder in bodies:
+                for media, content in (holder.get("content") or {}).items():
+                    if isinstance(content, dict) and "schema" in content:
+                        yield ("paths", route, method, *trail, "content", media, "schema"), content["schema"]
+
+
 def validate_openapi(path: Path) -> dict[str, Any]:
     document = load_yaml(path)
     version = str(document.get("openapi", ""))
     if not version.startswith("3.1"):
         raise SpecError(path, "$.openapi", f"expected OpenAPI 3.1.x, found {version or 'nothing'!r}")
+    # Schema Objects first: openapi-spec-validator reports their errors relative to the schema,
+    # so checking them against the JSON Schema 2020-12 meta-schema here gives the full path.
+    meta = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+    for trail, schema in _iter_schema_objects(document):
+        schema_error = best_match(meta.iter_errors(schema))
+        if schema_error is not None:
+            schema_error = _deepest(schema_error)
+            raise SpecError(path, _json_path((*trail, *schema_error.absolute_path)), schema_error.message)
     error = best_match(OpenAPIV31SpecValidator(document).iter_errors())
     if error is not None:
         error = _deepest(error) if isinstance(error, ValidationError) else error
