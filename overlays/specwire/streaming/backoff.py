@@ -35,7 +35,9 @@ class Backoff:
 
     def __attrs_post_init__(self) -> None:
         if self.initial < 0 or self.maximum < 0:
-            raise ValueError(f"backoff delays must be >= 0, got initial={self.initial!r} maximum={self.maximum!r}")
+            raise ValueError(
+                f"backoff delays must be >= 0, got initial={self.initial!r} maximum={self.maximum!r}"
+            )
         if self.multiplier < 1:
             raise ValueError(f"backoff multiplier must be >= 1, got {self.multiplier!r}")
 

@@ -1,0 +1,1 @@
+"""The ``specwire`` command line: one typer app, one command group per provider."""

@@ -1,0 +1,87 @@
+"""ProjectX Gateway (TopstepX and other firms): REST facade, token session, seed-compatible API.
+
+* :class:`ProjectX` / :class:`AsyncProjectX` — typed resources over the generated client.
+* :class:`TokenSession` (``px.session``) — login, renewal before expiry and on 401, token listeners.
+* The tsxapipy-style API: :func:`authenticate`, :class:`APIClient`, :class:`OrderPlacer`,
+  :class:`OrderSide` / :class:`OrderType`, and its exception names.
+"""
+
+from specwire.projectx._requests import Bracket, PlacedOrder
+from specwire.projectx.api_client import APIClient
+from specwire.projectx.auth import TokenSession, authenticate, jwt_expiry
+from specwire.projectx.client import AsyncProjectX, ProjectX
+from specwire.projectx.common import BarUnit, InvalidArgumentError, OrderSide, OrderStatus, OrderType
+from specwire.projectx.config import ProjectXConfig
+from specwire.projectx.errors import (
+    AccountNotFoundError,
+    AccountRejectedError,
+    AccountViolationError,
+    AmbiguousOrderError,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    ConfigurationError,
+    ContractNotActiveError,
+    ContractNotFoundError,
+    GatewayError,
+    GatewayUnknownError,
+    InsufficientFundsError,
+    InvalidRequestError,
+    MarketClosedError,
+    OrderNotFoundError,
+    OrderPendingError,
+    OrderRejectedError,
+    OutcomeUnknownError,
+    PositionNotFoundError,
+    ProjectXAPIError,
+    RateLimitError,
+    ServerError,
+)
+from specwire.projectx.hosts import FIRMS, HostConfig, resolve_hosts
+from specwire.projectx.order_placer import OrderPlacer
+
+__all__ = [
+    "APIClient",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AccountNotFoundError",
+    "AccountRejectedError",
+    "AccountViolationError",
+    "AmbiguousOrderError",
+    "AsyncProjectX",
+    "AuthenticationError",
+    "BarUnit",
+    "Bracket",
+    "ConfigurationError",
+    "ContractNotActiveError",
+    "ContractNotFoundError",
+    "FIRMS",
+    "GatewayError",
+    "GatewayUnknownError",
+    "HostConfig",
+    "InsufficientFundsError",
+    "InvalidArgumentError",
+    "InvalidRequestError",
+    "MarketClosedError",
+    "OrderNotFoundError",
+    "OrderPendingError",
+    "OrderPlacer",
+    "OrderRejectedError",
+    "OrderSide",
+    "OrderStatus",
+    "OrderType",
+    "OutcomeUnknownError",
+    "PlacedOrder",
+    "PositionNotFoundError",
+    "ProjectX",
+    "ProjectXAPIError",
+    "ProjectXConfig",
+    "RateLimitError",
+    "ServerError",
+    "TokenSession",
+    "authenticate",
+    "jwt_expiry",
+    "resolve_hosts",
+]

@@ -1,0 +1,247 @@
+"""What the sync and async ProjectX facades share: configuration, session, clients, envelope checks.
+
+The facade calls the *generated* operation functions (``specwire_gen.projectx.api``)
+with an injected httpx client, then turns a ``success: false`` envelope into
+the typed exception for that endpoint and code. HTTP-level failures never
+reach the generated parser: the core client raises them first.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import httpx
+from specwire_gen.projectx.client import Client
+from specwire_gen.projectx.types import Response
+
+from specwire.core.auth import BearerTokenAuth
+from specwire.core.errors import ConfigurationError, SpecwireError
+from specwire.core.ratelimit import RateLimit, RateLimiter
+from specwire.core.retry import RetryPolicy
+from specwire.projectx._http import HTTPStack
+from specwire.projectx.auth import TokenSession
+from specwire.projectx.config import ProjectXConfig
+from specwire.projectx.errors import ProjectXAPIError, error_for_envelope
+from specwire.projectx.hosts import HostConfig
+
+__all__ = ["ProjectXBase", "unwrap"]
+
+
+def unwrap(endpoint: str, response: Response[Any]) -> Any:
+    """The parsed payload of a generated call, or the typed error for a ``success: false`` envelope."""
+    parsed = response.parsed
+    if parsed is None:
+        raise ProjectXAPIError(
+            f"{endpoint}: unexpected HTTP {int(response.status_code)} response",
+            endpoint=endpoint,
+            status_code=int(response.status_code),
+            body=response.content,
+        )
+    success = getattr(parsed, "success", True)
+    if success is not True:
+        order_id = getattr(parsed, "order_id", None)
+        message = getattr(parsed, "error_message", None)
+        raise error_for_envelope(
+            endpoint,
+            getattr(parsed, "error_code", None),
+            message if isinstance(message, str) else None,
+            body=response.content,
+            order_id=order_id if isinstance(order_id, int) else None,
+        )
+    return parsed
+
+
+def parse_failure(endpoint: str, exc: Exception) -> ProjectXAPIError:
+    err = ProjectXAPIError(
+        f"{endpoint}: response does not match the spec ({type(exc).__name__}: {exc})", endpoint=endpoint
+    )
+    err.__cause__ = exc
+    return err
+
+
+def is_parse_error(exc: BaseException) -> bool:
+    """A decoding failure inside the generated parser (not one of our own errors)."""
+    return isinstance(exc, KeyError | ValueError | TypeError | AttributeError) and not isinstance(
+        exc, SpecwireError
+    )
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name)
+    return value or None
+
+
+class ProjectXBase:
+    """Configuration, token session, HTTP stack and generated client of one facade instance."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        username: str | None = None,
+        *,
+        firm: str | None = None,
+        api_url: str | None = None,
+        market_hub_url: str | None = None,
+        user_hub_url: str | None = None,
+        token: str | None = None,
+        config: ProjectXConfig | None = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        timeout: float | None = None,
+        max_retries: int = 2,
+        rate_limits: Sequence[RateLimit] | None = None,
+        rate_limiter: RateLimiter | None = None,
+        retry_policy: RetryPolicy | None = None,
+        renew_margin: float | None = None,
+        reconcile_attempts: int = 3,
+        reconcile_delay: float = 0.5,
+    ) -> None:
+        overrides = {
+            "api_key": api_key,
+            "username": username,
+            "firm": firm,
+            "api_url": api_url,
+            "market_hub_url": market_hub_url,
+            "user_hub_url": user_hub_url,
+            "timeout": timeout,
+            "renew_margin": renew_margin,
+        }
+        given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+        if config is None:
+            # Only namespaced variables here: a bare USERNAME is often the OS user. ``from_env`` reads the seed's names.
+            config = ProjectXConfig(
+                username=_env("PROJECTX_USERNAME"),
+                api_key=_env("PROJECTX_API_KEY"),
+                firm=_env("PROJECTX_FIRM"),
+                api_url=_env("PROJECTX_API_URL"),
+                market_hub_url=_env("PROJECTX_MARKET_HUB_URL"),
+                user_hub_url=_env("PROJECTX_USER_HUB_URL"),
+            )
+        elif not isinstance(config, ProjectXConfig):
+            raise ConfigurationError(f"config must be a ProjectXConfig, got {type(config).__name__}")
+        config = attrs.evolve(config, **given) if given else config
+        config.hosts  # noqa: B018 - refuse an unknown firm or a bad URL now
+        if token is None:
+            config.check_credentials()
+        if (
+            isinstance(reconcile_attempts, bool)
+            or not isinstance(reconcile_attempts, int)
+            or reconcile_attempts < 1
+        ):
+            raise ConfigurationError(f"reconcile_attempts must be an int >= 1, got {reconcile_attempts!r}")
+        if (
+            isinstance(reconcile_delay, bool)
+            or not isinstance(reconcile_delay, int | float)
+            or reconcile_delay < 0
+        ):
+            raise ConfigurationError(
+                f"reconcile_delay must be a number of seconds >= 0, got {reconcile_delay!r}"
+            )
+        self.config = config
+        self.reconcile_attempts = reconcile_attempts
+        self.reconcile_delay = float(reconcile_delay)
+        self._stack = HTTPStack(
+            config,
+            auth_factory=lambda: BearerTokenAuth(self.session),
+            transport=transport,
+            http_client=http_client,
+            async_http_client=async_http_client,
+            rate_limits=rate_limits,
+            rate_limiter=rate_limiter,
+            retry_policy=retry_policy,
+            max_retries=max_retries,
+        )
+        self.session = TokenSession(
+            config,
+            client=lambda: self._stack.sync_client,
+            async_client=lambda: self._stack.async_client,
+            initial_token=token,
+        )
+        self._gen: Client | None = None
+        self._agen: Client | None = None
+
+    # -- views ----------------------------------------------------------------------------------
+    @property
+    def hosts(self) -> HostConfig:
+        return self.config.hosts
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        return self._stack.rate_limiter
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(user={self.config.username!r}, api={self.hosts.api_url!r})"
+
+    # -- generated clients ----------------------------------------------------------------------
+    @property
+    def generated(self) -> Client:
+        """The generated client wired to this facade's sync httpx client (auth, retries, limits)."""
+        if self._gen is None:
+            self._gen = Client(base_url=self.hosts.api_url).set_httpx_client(self._stack.sync_client)
+        return self._gen
+
+    @property
+    def agenerated(self) -> Client:
+        """The generated client wired to this facade's async httpx client."""
+        if self._agen is None:
+            self._agen = Client(base_url=self.hosts.api_url).set_async_httpx_client(self._stack.async_client)
+        return self._agen
+
+    def call(self, module: Any, endpoint: str, body: Any = None) -> Any:
+        """Run generated ``module.sync_detailed`` and unwrap the envelope."""
+        kwargs: dict[str, Any] = {"client": self.generated}
+        if body is not None:
+            kwargs["body"] = body
+        try:
+            response = module.sync_detailed(**kwargs)
+        except Exception as exc:
+            if is_parse_error(exc):
+                raise parse_failure(endpoint, exc) from exc
+            raise
+        return unwrap(endpoint, response)
+
+    def call_unauthenticated(self, module: Any, endpoint: str) -> Any:
+        """Run a generated operation declared ``security: []`` (``Status/ping``) without a token."""
+        gen = Client(base_url=self.hosts.api_url).set_httpx_client(_NoAuthClient(self._stack.sync_client))  # type: ignore[arg-type]
+        return unwrap(endpoint, module.sync_detailed(client=gen))
+
+    async def acall_unauthenticated(self, module: Any, endpoint: str) -> Any:
+        gen = Client(base_url=self.hosts.api_url).set_async_httpx_client(
+            _AsyncNoAuthClient(self._stack.async_client)  # type: ignore[arg-type]
+        )
+        return unwrap(endpoint, await module.asyncio_detailed(client=gen))
+
+    async def acall(self, module: Any, endpoint: str, body: Any = None) -> Any:
+        """Run generated ``module.asyncio_detailed`` and unwrap the envelope."""
+        kwargs: dict[str, Any] = {"client": self.agenerated}
+        if body is not None:
+            kwargs["body"] = body
+        try:
+            response = await module.asyncio_detailed(**kwargs)
+        except Exception as exc:
+            if is_parse_error(exc):
+                raise parse_failure(endpoint, exc) from exc
+            raise
+        return unwrap(endpoint, response)
+
+
+class _NoAuthClient:
+    """Delegates ``request`` to a client, with its auth flow switched off (for public operations)."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self._client = client
+
+    def request(self, *args: Any, **kwargs: Any) -> httpx.Response:
+        return self._client.request(*args, auth=httpx.Auth(), **kwargs)
+
+
+class _AsyncNoAuthClient:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def request(self, *args: Any, **kwargs: Any) -> httpx.Response:
+        return await self._client.request(*args, auth=httpx.Auth(), **kwargs)

@@ -1,0 +1,225 @@
+"""The httpx clients behind a ProjectX session: rate limits, retry rules, bearer auth.
+
+Built on :func:`specwire.core.http.build_client`; what is ProjectX-specific
+lives here:
+
+* the published limits (reference §5.1) as one :class:`RateLimiter` shared by
+  every thread and task of a session: 200 requests / 60 s overall and
+  30 / 30 s for ``History/retrieveBars`` (the stricter of the two figures the
+  sources give; pass ``rate_limits=`` to change them);
+* which POSTs are reads and may be retried (everything except the order and
+  position mutations, :data:`~specwire.projectx.errors.MUTATING_ENDPOINTS`);
+* the ``ProjectX*`` error family for HTTP and transport failures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import httpx
+
+from specwire.core.auth import BearerTokenAuth
+from specwire.core.errors import ConfigurationError
+from specwire.core.http import HTTPConfig, build_async_client, build_client
+from specwire.core.ratelimit import RateLimit, RateLimiter
+from specwire.core.retry import RetryPolicy
+from specwire.projectx.config import ProjectXConfig
+from specwire.projectx.errors import MUTATING_ENDPOINTS, family
+
+__all__ = [
+    "BARS_PATH",
+    "HTTPStack",
+    "build_async_client_for",
+    "build_sync_client",
+    "default_rate_limits",
+    "is_read_request",
+]
+
+BARS_PATH = "/api/History/retrieveBars"
+_MUTATING_PATHS = frozenset(f"/api/{endpoint}".lower() for endpoint in MUTATING_ENDPOINTS)
+
+
+def _is_bars(request: httpx.Request) -> bool:
+    return request.url.path.lower() == BARS_PATH.lower()
+
+
+def default_rate_limits(
+    overall: tuple[int, float] = (200, 60.0), bars: tuple[int, float] = (30, 30.0)
+) -> list[RateLimit]:
+    """The Gateway's published limits as :class:`RateLimit` rules."""
+    return [
+        RateLimit(overall[0], overall[1], name=f"overall {overall[0]}/{overall[1]:g}s"),
+        RateLimit(bars[0], bars[1], match=_is_bars, name=f"retrieveBars {bars[0]}/{bars[1]:g}s"),
+    ]
+
+
+def is_read_request(request: httpx.Request) -> bool:
+    """Every ProjectX POST except the order/position mutations only reads (so a retry is harmless)."""
+    return request.url.path.lower() not in _MUTATING_PATHS
+
+
+def _policy(max_retries: int, retry_policy: RetryPolicy | None) -> RetryPolicy:
+    import attrs
+
+    base = retry_policy or RetryPolicy()
+    return attrs.evolve(base, max_retries=max_retries, is_idempotent=base.is_idempotent or is_read_request)
+
+
+def _http_config(
+    config: ProjectXConfig,
+    *,
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+    auth: httpx.Auth | None,
+    rate_limiter: RateLimiter | None,
+    retry_policy: RetryPolicy | None,
+    max_retries: int,
+) -> HTTPConfig:
+    return HTTPConfig(
+        base_url=config.hosts.api_url,
+        timeout=config.timeout,
+        auth=auth,
+        rate_limiter=rate_limiter,
+        retry_policy=_policy(max_retries, retry_policy),
+        error_family=family,
+        transport=transport,
+        headers={"Accept": "application/json"},
+    )
+
+
+def build_sync_client(
+    config: ProjectXConfig,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    auth: httpx.Auth | None = None,
+    rate_limiter: RateLimiter | None = None,
+    retry_policy: RetryPolicy | None = None,
+    max_retries: int = 2,
+) -> httpx.Client:
+    return build_client(
+        _http_config(
+            config,
+            transport=transport,
+            auth=auth,
+            rate_limiter=rate_limiter,
+            retry_policy=retry_policy,
+            max_retries=max_retries,
+        )
+    )
+
+
+def build_async_client_for(
+    config: ProjectXConfig,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    auth: httpx.Auth | None = None,
+    rate_limiter: RateLimiter | None = None,
+    retry_policy: RetryPolicy | None = None,
+    max_retries: int = 2,
+) -> httpx.AsyncClient:
+    return build_async_client(
+        _http_config(
+            config,
+            transport=transport,
+            auth=auth,
+            rate_limiter=rate_limiter,
+            retry_policy=retry_policy,
+            max_retries=max_retries,
+        )
+    )
+
+
+class HTTPStack:
+    """Lazily built sync and async clients of one session, sharing limiter, policy and auth.
+
+    A sync facade normally uses only the sync client, but its token session
+    may be asked for a token from asyncio code (the SignalR streams), so the
+    async client is built on demand too. ``http_client`` / ``async_http_client``
+    replace the built ones (the caller then owns their transport policies;
+    the bearer auth is still installed on them).
+    """
+
+    def __init__(
+        self,
+        config: ProjectXConfig,
+        *,
+        auth_factory: Callable[[], httpx.Auth],
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        rate_limits: Sequence[RateLimit] | None = None,
+        rate_limiter: RateLimiter | None = None,
+        retry_policy: RetryPolicy | None = None,
+        max_retries: int = 2,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ConfigurationError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
+        if async_http_client is not None and not isinstance(async_http_client, httpx.AsyncClient):
+            raise ConfigurationError(
+                f"async_http_client must be an httpx.AsyncClient, got {type(async_http_client).__name__}"
+            )
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
+        if rate_limiter is None:
+            rate_limiter = RateLimiter(default_rate_limits() if rate_limits is None else rate_limits)
+        self.config = config
+        self.rate_limiter = rate_limiter
+        self._auth_factory = auth_factory
+        self._transport = transport
+        self._retry_policy = retry_policy
+        self._max_retries = max_retries
+        self._sync = http_client
+        self._async = async_http_client
+        self._owns_sync = http_client is None
+        self._owns_async = async_http_client is None
+        for client in (http_client, async_http_client):
+            if client is not None:
+                client.auth = auth_factory()
+                if not str(client.base_url):
+                    client.base_url = httpx.URL(config.hosts.api_url)
+
+    @property
+    def sync_client(self) -> httpx.Client:
+        if self._sync is None:
+            transport = self._transport
+            if transport is not None and not isinstance(transport, httpx.BaseTransport):
+                raise ConfigurationError(f"transport {type(transport).__name__} cannot serve the sync client")
+            self._sync = build_sync_client(
+                self.config,
+                transport=transport,
+                auth=self._auth_factory(),
+                rate_limiter=self.rate_limiter,
+                retry_policy=self._retry_policy,
+                max_retries=self._max_retries,
+            )
+        return self._sync
+
+    @property
+    def async_client(self) -> httpx.AsyncClient:
+        if self._async is None:
+            transport = self._transport
+            if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+                raise ConfigurationError(
+                    f"transport {type(transport).__name__} cannot serve the async client"
+                )
+            self._async = build_async_client_for(
+                self.config,
+                transport=transport,
+                auth=self._auth_factory(),
+                rate_limiter=self.rate_limiter,
+                retry_policy=self._retry_policy,
+                max_retries=self._max_retries,
+            )
+        return self._async
+
+    def close(self) -> None:
+        if self._sync is not None and self._owns_sync:
+            self._sync.close()
+
+    async def aclose(self) -> None:
+        if self._async is not None and self._owns_async:
+            await self._async.aclose()
+        self.close()
+
+
+def bearer_auth_factory(provider: object) -> Callable[[], httpx.Auth]:
+    return lambda: BearerTokenAuth(provider)  # type: ignore[arg-type]

@@ -1,0 +1,410 @@
+"""Argument checks and request models, shared by the sync and async resources.
+
+Everything a caller can get wrong is caught here, before a request exists,
+with an error naming the argument: the sync and async twins call the same
+builders, so they refuse exactly the same input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+from specwire_gen.projectx.models.aggregate_bar_model import AggregateBarModel
+from specwire_gen.projectx.models.cancel_order_request import CancelOrderRequest
+from specwire_gen.projectx.models.close_contract_position_request import CloseContractPositionRequest
+from specwire_gen.projectx.models.modify_order_request import ModifyOrderRequest
+from specwire_gen.projectx.models.order_model import OrderModel
+from specwire_gen.projectx.models.order_query_filter import OrderQueryFilter
+from specwire_gen.projectx.models.order_sort_field import OrderSortField
+from specwire_gen.projectx.models.order_status import OrderStatus
+from specwire_gen.projectx.models.partial_close_contract_position_request import (
+    PartialCloseContractPositionRequest,
+)
+from specwire_gen.projectx.models.place_order_bracket import PlaceOrderBracket
+from specwire_gen.projectx.models.place_order_request import PlaceOrderRequest
+from specwire_gen.projectx.models.retrieve_bar_request import RetrieveBarRequest
+from specwire_gen.projectx.models.search_order_request import SearchOrderRequest
+from specwire_gen.projectx.models.search_orders_query_request import SearchOrdersQueryRequest
+from specwire_gen.projectx.models.search_trade_request import SearchTradeRequest
+from specwire_gen.projectx.models.sort_direction import SortDirection
+
+from specwire.projectx.common import (
+    InvalidArgumentError,
+    OrderSide,
+    OrderType,
+    check_aware,
+    check_int,
+    check_positive_int,
+    check_price,
+    parse_bar_unit,
+    parse_side,
+    parse_type,
+)
+
+__all__ = [
+    "MAX_BARS_PER_REQUEST",
+    "Bracket",
+    "PlacedOrder",
+    "bars_request",
+    "new_custom_tag",
+]
+
+#: Server maximum per retrieveBars request (DOCS retrieve-bars).
+MAX_BARS_PER_REQUEST = 20_000
+#: How far before the send time a reconciliation search starts (clock skew between us and the Gateway).
+RECONCILE_LOOKBACK = dt.timedelta(minutes=5)
+
+
+def new_custom_tag() -> str:
+    """A unique ``customTag`` (the Gateway wants tags unique per account)."""
+    return f"sw-{uuid.uuid4().hex}"
+
+
+@attrs.frozen
+class Bracket:
+    """A native bracket leg: signed ``ticks`` from the entry price and the leg's order type.
+
+    Observed live (reference §3.6): for a long entry the stop-loss is below
+    (negative ticks) and the take-profit above (positive); a short reverses
+    both. Stop-loss legs use ``STOP``, take-profit legs ``LIMIT``.
+    """
+
+    ticks: int
+    type: OrderType = OrderType.STOP
+
+
+@attrs.frozen
+class PlacedOrder:
+    """The outcome of ``orders.place``.
+
+    ``reconciled`` is true when the response was lost (timeout, 5xx, a
+    pending code) and the order was found afterwards by ``custom_tag``;
+    ``order`` then holds what the lookup returned.
+    """
+
+    order_id: int
+    custom_tag: str
+    reconciled: bool = False
+    order: OrderModel | None = None
+
+    def __int__(self) -> int:
+        return self.order_id
+
+
+def _bracket(value: Any, arg: str, default_type: OrderType) -> Bracket | None:
+    if value is None:
+        return None
+    if isinstance(value, Bracket):
+        return Bracket(check_int(value.ticks, f"{arg}.ticks"), parse_type(value.type, arg=f"{arg}.type"))
+    if isinstance(value, PlaceOrderBracket):
+        return Bracket(check_int(value.ticks, f"{arg}.ticks"), parse_type(value.type_, arg=f"{arg}.type"))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Bracket(value, default_type)
+    if isinstance(value, Mapping):
+        if "ticks" not in value:
+            raise InvalidArgumentError(f"{arg} needs 'ticks', got {dict(value)!r}")
+        return Bracket(
+            check_int(value["ticks"], f"{arg}.ticks"),
+            parse_type(value.get("type", default_type), arg=f"{arg}.type"),
+        )
+    raise InvalidArgumentError(f"{arg} must be signed ticks (int), a Bracket or a mapping, got {value!r}")
+
+
+def check_bracket_signs(side: OrderSide, stop_loss: Bracket | None, take_profit: Bracket | None) -> None:
+    """Refuse brackets whose tick sign points the wrong way for ``side`` (the Gateway rejects them)."""
+    long = side is OrderSide.BUY
+    if stop_loss is not None:
+        if stop_loss.ticks == 0 or (stop_loss.ticks > 0) == long:
+            want = "negative (below the entry) for a BUY" if long else "positive (above the entry) for a SELL"
+            raise InvalidArgumentError(f"stop_loss_bracket ticks must be {want}, got {stop_loss.ticks}")
+        if stop_loss.type is OrderType.LIMIT:
+            raise InvalidArgumentError(
+                "stop_loss_bracket type LIMIT is rejected by the Gateway ('Invalid stop loss type'); use STOP"
+            )
+    if take_profit is not None and (take_profit.ticks == 0 or (take_profit.ticks < 0) == long):
+        want = "positive (above the entry) for a BUY" if long else "negative (below the entry) for a SELL"
+        raise InvalidArgumentError(f"take_profit_bracket ticks must be {want}, got {take_profit.ticks}")
+
+
+def place_request(
+    account_id: Any,
+    contract_id: Any,
+    type: Any,
+    side: Any,
+    size: Any,
+    *,
+    limit_price: Any = None,
+    stop_price: Any = None,
+    trail_price: Any = None,
+    custom_tag: Any = None,
+    stop_loss_bracket: Any = None,
+    take_profit_bracket: Any = None,
+) -> tuple[PlaceOrderRequest, str]:
+    """A checked ``PlaceOrderRequest`` and the ``customTag`` it carries (generated when not given)."""
+    account = check_int(account_id, "account_id")
+    contract = _contract(contract_id)
+    order_type = parse_type(type)
+    order_side = parse_side(side)
+    qty = check_positive_int(size, "size")
+    limit = check_price(
+        limit_price, "limit_price", required=order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
+    )
+    stop = check_price(
+        stop_price, "stop_price", required=order_type in (OrderType.STOP, OrderType.STOP_LIMIT)
+    )
+    trail = check_price(trail_price, "trail_price", required=order_type is OrderType.TRAILING_STOP)
+    if trail is not None and order_type is not OrderType.TRAILING_STOP:
+        raise InvalidArgumentError(
+            f"trail_price is only valid for TRAILING_STOP orders, not {order_type.name}"
+        )
+    if custom_tag is None:
+        tag = new_custom_tag()
+    elif isinstance(custom_tag, str) and custom_tag.strip():
+        tag = custom_tag
+    else:
+        raise InvalidArgumentError(f"custom_tag must be a non-empty string, got {custom_tag!r}")
+    sl = _bracket(stop_loss_bracket, "stop_loss_bracket", OrderType.STOP)
+    tp = _bracket(take_profit_bracket, "take_profit_bracket", OrderType.LIMIT)
+    check_bracket_signs(order_side, sl, tp)
+    body = PlaceOrderRequest(
+        account_id=account,
+        contract_id=contract,
+        type_=order_type.to_wire(),
+        side=order_side.to_wire(),
+        size=qty,
+        custom_tag=tag,
+    )
+    # Unset optionals are omitted rather than sent as null (PXPY: "sending null can be rejected").
+    if limit is not None:
+        body.limit_price = limit
+    if stop is not None:
+        body.stop_price = stop
+    if trail is not None:
+        body.trail_price = trail
+    if sl is not None:
+        body.stop_loss_bracket = PlaceOrderBracket(ticks=sl.ticks, type_=sl.type.to_wire())
+    if tp is not None:
+        body.take_profit_bracket = PlaceOrderBracket(ticks=tp.ticks, type_=tp.type.to_wire())
+    return body, tag
+
+
+def modify_request(
+    account_id: Any,
+    order_id: Any,
+    *,
+    size: Any = None,
+    limit_price: Any = None,
+    stop_price: Any = None,
+    trail_price: Any = None,
+) -> ModifyOrderRequest:
+    body = ModifyOrderRequest(
+        account_id=check_int(account_id, "account_id"), order_id=check_int(order_id, "order_id")
+    )
+    changed = False
+    if size is not None:
+        body.size = check_positive_int(size, "size")
+        changed = True
+    for name, value in (
+        ("limit_price", limit_price),
+        ("stop_price", stop_price),
+        ("trail_price", trail_price),
+    ):
+        if value is not None:
+            setattr(body, name, check_price(value, name))
+            changed = True
+    if not changed:
+        raise InvalidArgumentError("modify needs at least one of size, limit_price, stop_price, trail_price")
+    return body
+
+
+def cancel_request(account_id: Any, order_id: Any) -> CancelOrderRequest:
+    return CancelOrderRequest(
+        account_id=check_int(account_id, "account_id"), order_id=check_int(order_id, "order_id")
+    )
+
+
+def _contract(contract_id: Any) -> str:
+    if not isinstance(contract_id, str) or not contract_id.strip():
+        raise InvalidArgumentError(f"contract_id must be a non-empty string, got {contract_id!r}")
+    return contract_id
+
+
+def close_request(account_id: Any, contract_id: Any) -> CloseContractPositionRequest:
+    return CloseContractPositionRequest(
+        account_id=check_int(account_id, "account_id"), contract_id=_contract(contract_id)
+    )
+
+
+def partial_close_request(
+    account_id: Any, contract_id: Any, size: Any
+) -> PartialCloseContractPositionRequest:
+    return PartialCloseContractPositionRequest(
+        account_id=check_int(account_id, "account_id"),
+        contract_id=_contract(contract_id),
+        size=check_positive_int(size, "size"),
+    )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+def search_orders_request(account_id: Any, start: Any, end: Any = None) -> SearchOrderRequest:
+    begin = check_aware(start, "start")
+    finish = check_aware(end, "end", optional=True)
+    body = SearchOrderRequest(account_id=check_int(account_id, "account_id"), start_timestamp=_utc(begin))  # type: ignore[arg-type]
+    if finish is not None:
+        body.end_timestamp = _utc(finish)
+    return body
+
+
+def search_trades_request(account_id: Any, start: Any, end: Any = None) -> SearchTradeRequest:
+    begin = check_aware(start, "start")
+    finish = check_aware(end, "end", optional=True)
+    body = SearchTradeRequest(account_id=check_int(account_id, "account_id"), start_timestamp=_utc(begin))  # type: ignore[arg-type]
+    if finish is not None:
+        body.end_timestamp = _utc(finish)
+    return body
+
+
+def bars_request(
+    contract_id: Any,
+    start: Any,
+    end: Any,
+    unit: Any,
+    unit_number: Any,
+    *,
+    live: Any = False,
+    include_partial_bar: Any = False,
+    limit: Any = MAX_BARS_PER_REQUEST,
+) -> RetrieveBarRequest:
+    begin = check_aware(start, "start")
+    finish = check_aware(end, "end")
+    assert begin is not None and finish is not None
+    if finish <= begin:
+        raise InvalidArgumentError(f"end ({finish.isoformat()}) must be after start ({begin.isoformat()})")
+    count = check_positive_int(limit, "limit")
+    if count > MAX_BARS_PER_REQUEST:
+        raise InvalidArgumentError(f"limit must be <= {MAX_BARS_PER_REQUEST} (server maximum), got {count}")
+    if not isinstance(live, bool) or not isinstance(include_partial_bar, bool):
+        raise InvalidArgumentError(
+            f"live and include_partial_bar must be bools, got {live!r}, {include_partial_bar!r}"
+        )
+    return RetrieveBarRequest(
+        contract_id=_contract(contract_id),
+        live=live,
+        start_time=_utc(begin),
+        end_time=_utc(finish),
+        unit=parse_bar_unit(unit),
+        unit_number=check_positive_int(unit_number, "unit_number"),
+        limit=count,
+        include_partial_bar=include_partial_bar,
+    )
+
+
+class BarPager:
+    """Walks ``retrieveBars`` backwards in pages and returns the bars oldest first.
+
+    The Gateway returns at most ``limit`` bars per request, newest first, so
+    the next page repeats the request with ``endTime`` = the earliest bar seen.
+    Bars are de-duplicated by timestamp (the page edge is returned twice).
+    """
+
+    def __init__(self, request: RetrieveBarRequest, max_pages: int | None) -> None:
+        if max_pages is not None:
+            check_positive_int(max_pages, "max_pages")
+        self.request = request
+        self.max_pages = max_pages
+        self.pages = 0
+        self._bars: dict[dt.datetime, AggregateBarModel] = {}
+        self.done = False
+
+    def feed(self, bars: Iterable[AggregateBarModel] | None) -> RetrieveBarRequest | None:
+        """Take one page; return the next request, or ``None`` when finished."""
+        page = list(bars or [])
+        self.pages += 1
+        before = len(self._bars)
+        for bar in page:
+            self._bars.setdefault(bar.t, bar)
+        if not page or len(page) < self.request.limit or len(self._bars) == before:
+            self.done = True
+            return None
+        if self.max_pages is not None and self.pages >= self.max_pages:
+            self.done = True
+            return None
+        earliest = min(bar.t for bar in page)
+        if earliest <= self.request.start_time:
+            self.done = True
+            return None
+        self.request = attrs.evolve(self.request, end_time=earliest)
+        return self.request
+
+    def result(self) -> list[AggregateBarModel]:
+        return [self._bars[t] for t in sorted(self._bars)]
+
+
+def query_request(
+    account_id: Any,
+    *,
+    statuses: Any = None,
+    contract_id: Any = None,
+    created_after: Any = None,
+    created_before: Any = None,
+    page_size: Any = 100,
+    sort_by: Any = OrderSortField.CREATED_AT,
+    descending: Any = False,
+) -> SearchOrdersQueryRequest:
+    flt = OrderQueryFilter(account_id=check_int(account_id, "account_id"))
+    if statuses is not None:
+        if isinstance(statuses, int | str):
+            statuses = [statuses]
+        parsed: list[OrderStatus] = []
+        for status in statuses:
+            parsed.append(_status(status))
+        flt.statuses = parsed
+    if contract_id is not None:
+        flt.contract_id = _contract(contract_id)
+    after = check_aware(created_after, "created_after", optional=True)
+    before = check_aware(created_before, "created_before", optional=True)
+    if after is not None:
+        flt.created_after = _utc(after)
+    if before is not None:
+        flt.created_before = _utc(before)
+    if not isinstance(descending, bool):
+        raise InvalidArgumentError(f"descending must be a bool, got {descending!r}")
+    return SearchOrdersQueryRequest(
+        filter_=flt,
+        page_size=check_positive_int(page_size, "page_size"),
+        page_offset=0,
+        sort_by=OrderSortField(int(sort_by)),
+        sort_direction=SortDirection(1 if descending else 0),
+        include_total_count=True,
+    )
+
+
+def _status(value: Any) -> OrderStatus:
+    if isinstance(value, OrderStatus):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value in OrderStatus._value2member_map_:
+        return OrderStatus(value)
+    if isinstance(value, str):
+        key = value.strip().upper().replace("_", "").replace(" ", "")
+        for member in OrderStatus:
+            if member.name.replace("_", "") == key:
+                return member
+    raise InvalidArgumentError(f"unknown order status {value!r}; use e.g. 'OPEN', 'SUSPENDED' or 1")
+
+
+def next_query_page(
+    request: SearchOrdersQueryRequest, got: int, total: int | None
+) -> SearchOrdersQueryRequest | None:
+    """The request for the next page, or ``None`` after the last one."""
+    offset = int(request.page_offset or 0) + got
+    size = int(request.page_size)  # type: ignore[arg-type]
+    if got < size or got == 0 or (total is not None and offset >= total):
+        return None
+    return attrs.evolve(request, page_offset=offset)

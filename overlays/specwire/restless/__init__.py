@@ -1,0 +1,95 @@
+"""Restless Stream: the official Python SDK's public API, on specwire's generated client and core.
+
+Code written for ``restless_stream`` ports by changing the import::
+
+    from specwire.restless import RestlessStreamClient
+
+REST responses are the generated attrs models (``specwire_gen.restless.models``),
+stream events the generated msgspec ``StreamEvent``; both exported here under
+the official SDK's names. See the README section "Restless Stream" for what
+behaves differently (and why).
+"""
+
+from specwire.restless.client import AsyncRestlessStreamClient, RestlessStreamClient
+from specwire.restless.errors import (
+    RestlessStreamAPIError,
+    RestlessStreamError,
+    RestlessStreamParseError,
+)
+from specwire.restless.events import PARSE_ERROR_CODE, SIGNATURE_MISMATCH_CODE, timestamp_to_unix_ms
+from specwire.restless.models import (
+    BaseActionResponse,
+    ConnectionSnippetsResponse,
+    CreditUsageChargeTypeBreakdown,
+    DailyCreditUsage,
+    DirectSessionResponse,
+    DirectSetupResponse,
+    HttpMethod,
+    PaginationInfo,
+    PayloadMode,
+    PollingStrategy,
+    RestlessModel,
+    RuntimeUrls,
+    SnippetPayload,
+    SnippetSet,
+    Stream,
+    StreamCreditUsageStats,
+    StreamErrorDetail,
+    StreamEvent,
+    StreamEventMeta,
+    StreamEventType,
+    StreamsResponse,
+    StreamStatus,
+)
+from specwire.restless.signatures import compute_hmac_signature, verify_hmac_signature
+from specwire.restless.urls import (
+    DEFAULT_API_BASE_URL,
+    DEFAULT_STREAM_BASE_URL,
+    build_direct_sse_url,
+    build_direct_websocket_url,
+    build_sse_url,
+    build_websocket_url,
+    to_websocket_url,
+)
+
+__all__ = [
+    "DEFAULT_API_BASE_URL",
+    "DEFAULT_STREAM_BASE_URL",
+    "PARSE_ERROR_CODE",
+    "SIGNATURE_MISMATCH_CODE",
+    "AsyncRestlessStreamClient",
+    "BaseActionResponse",
+    "ConnectionSnippetsResponse",
+    "CreditUsageChargeTypeBreakdown",
+    "DailyCreditUsage",
+    "DirectSessionResponse",
+    "DirectSetupResponse",
+    "HttpMethod",
+    "PaginationInfo",
+    "PayloadMode",
+    "PollingStrategy",
+    "RestlessModel",
+    "RestlessStreamAPIError",
+    "RestlessStreamClient",
+    "RestlessStreamError",
+    "RestlessStreamParseError",
+    "RuntimeUrls",
+    "SnippetPayload",
+    "SnippetSet",
+    "Stream",
+    "StreamCreditUsageStats",
+    "StreamErrorDetail",
+    "StreamEvent",
+    "StreamEventMeta",
+    "StreamEventType",
+    "StreamStatus",
+    "StreamsResponse",
+    "build_direct_sse_url",
+    "build_direct_websocket_url",
+    "build_sse_url",
+    "build_websocket_url",
+    "compute_hmac_signature",
+    "timestamp_to_unix_ms",
+    "to_websocket_url",
+    "verify_hmac_signature",
+]

@@ -1,0 +1,684 @@
+"""``AsyncSequence``: the asyncio twin of :class:`~specwire.sequence.Sequence`, same methods and arguments.
+
+Every method of the documented SDK exists with the same name, arguments and defaults; requests are built
+by the generated client (via :mod:`._ops`) and sent through specwire's HTTP stack (bearer auth, retries
+that never duplicate an order, typed ``SequenceError`` family, secret redaction). Results are the JSON the
+service sent (``dict``/``list``, so documented dict-style code works) with typed models on ``.model``.
+Every method that talks to the service is a coroutine; builders (``node``, ``edge``, ``batch``) and stream
+constructors are not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from specwire_gen.sequence import stream_models as sm
+from specwire_gen.sequence.models import (
+    Deployment,
+    FeesResponse,
+    FundingHistory,
+    FundingRate,
+    GraphStatus,
+    GraphSubmission,
+    Market,
+    MarketsPage,
+    Order,
+    OrderPreview,
+    PriceHistory,
+    Quote,
+    QuotesBatchResponse,
+    RedeemResult,
+    Settlement,
+    SymbolInfo,
+    UnifiedPositions,
+    VenueConnection,
+)
+
+from specwire.core.http import build_async_client
+from specwire.core.options import request_options
+from specwire.core.redact import Secret
+from specwire.core.retry import RetryPolicy
+from specwire.streaming.runner import StreamHandle
+from specwire.streaming.state import StateChange
+
+from . import _ops, _results
+from ._config import DEFAULT_BASE_URL, check_api_key, http_config, normalize_base_url, ws_url
+from .batch import AsyncBatchBuilder
+from .errors import SequenceError, SequenceResponseError, family
+from .fixedpoint import Number
+from .graphs import build_graph, edge, node, order_graph
+from .records import Record
+from .streams import LifecycleStream, SequenceStream, StreamMessage, StreamOptions
+
+__all__ = ["AsyncSequence"]
+
+
+def _decode_body(response: httpx.Response) -> Any:
+    content = response.content
+    if not content.strip():
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        text = content[:200].decode("utf-8", errors="replace")
+        raise SequenceResponseError(response.status_code, f"expected JSON, got: {text}") from None
+
+
+def _deprecated(name: str) -> None:
+    warnings.warn(
+        f"Sequence.{name}() is deprecated (its endpoint now returns 404); use positions_unified()",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+class AsyncSequence:
+    """Asyncio Sequence Markets client (see :class:`~specwire.sequence.Sequence` for the arguments).
+
+    ``Sequence("seq_live_...")`` for production, ``Sequence("seq_test_...", "http://localhost:50052")`` for a
+    local sandbox. No network traffic on construction. ``max_retries`` retries safe requests (reads, and
+    order submissions, which carry a client-generated ``graph_id``); ``max_concurrent`` caps calls in flight.
+    ``transport`` (e.g. ``httpx.MockTransport``) and ``retry_policy`` exist for tests and tuning.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        max_retries: int = 3,
+        max_concurrent: int | None = None,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry_policy: RetryPolicy | None = None,
+        stream_options: StreamOptions | None = None,
+    ) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self._key = Secret(check_api_key(api_key))
+        cfg = http_config(
+            api_key,
+            self.base_url,
+            max_retries=max_retries,
+            timeout=timeout,
+            transport=transport,
+            retry_policy=retry_policy,
+        )
+        self._http = build_async_client(cfg)
+        self.max_retries = cfg.policy().max_retries
+        self._slots = asyncio.Semaphore(max_concurrent) if max_concurrent and max_concurrent > 0 else None
+        self.stream_options = stream_options or StreamOptions()
+
+    def __repr__(self) -> str:
+        return f"AsyncSequence(base_url={self.base_url!r})"
+
+    def _ws_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._key.get()}"}
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def _send(self, call: _ops.Call) -> Any:
+        kwargs = dict(call.request)
+        if not call.auth:
+            kwargs["auth"] = None
+        slot = self._slots if self._slots is not None else contextlib.nullcontext()
+        async with slot:
+            with request_options(timeout=call.timeout) if call.timeout else contextlib.nullcontext():
+                response = await self._http.request(**kwargs)
+        return call.result(_decode_body(response))
+
+    async def _submit(self, body: dict[str, Any]) -> Record[GraphSubmission]:
+        try:
+            return await self._send(_ops.submit(body))  # type: ignore[no-any-return]
+        except family.ConflictError as conflict:
+            # A retry whose first attempt did reach the service: return the graph it created.
+            try:
+                status = await self._send(_ops.graph_status(body["graph_id"]))
+            except SequenceError:
+                raise conflict from None
+            return _results.resolved_submission(status, body)
+
+    # ------------------------------------------------------------------ level 0
+
+    async def connect_venue(
+        self,
+        venue: str,
+        api_key: str,
+        api_secret: str,
+        passphrase: str | None = None,
+        extra_json: Any = None,
+    ) -> None:
+        """Store venue credentials (an overwrite; ``PUT /v1/credentials/{venue}``)."""
+        await self._send(_ops.connect_venue(venue, api_key, api_secret, passphrase, extra_json))
+
+    async def disconnect_venue(self, venue: str) -> None:
+        """Delete the stored credentials of a venue."""
+        await self._send(_ops.disconnect_venue(venue))
+
+    async def venues(self) -> list[Record[VenueConnection]]:
+        """Every venue with credentials on record: ``{venue, connected, last_heartbeat_ns?, error?}``."""
+        return await self._send(_ops.venues())  # type: ignore[no-any-return]
+
+    async def health(self) -> bool:
+        """Unauthenticated liveness check: True only for HTTP 200; never raises."""
+        try:
+            with request_options(max_retries=0):
+                await self._send(_ops.health())
+        except Exception:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ level 1
+
+    async def quote(self, symbol: str, depth: int = 10, nowait: bool = False) -> Record[Quote]:
+        """NBBO + per-venue BBO + merged book (``depth`` clamped to 1..100)."""
+        return await self._send(_ops.quote(symbol, depth, nowait))  # type: ignore[no-any-return]
+
+    async def quotes(self, symbols: Iterable[str]) -> list[Record[Quote]]:
+        """Quotes for a few symbols (use ``quotes_batch`` for bulk scans)."""
+        return await self._send(_ops.quotes(symbols))  # type: ignore[no-any-return]
+
+    async def quotes_batch(
+        self,
+        symbols: Iterable[str],
+        depth: int = 10,
+        nowait: bool = True,
+        concurrency: int = 64,
+        instrument_type: str | None = None,
+    ) -> Record[QuotesBatchResponse]:
+        """Up to 2000 symbols with server-side fan-out; per-symbol failures come back as ``{symbol, error}``."""
+        return await self._send(_ops.quotes_batch(symbols, depth, nowait, concurrency, instrument_type))  # type: ignore[no-any-return]
+
+    async def balances(self) -> Any:
+        """Deprecated (endpoint returns 404): use :meth:`positions_unified`."""
+        _deprecated("balances")
+        return await self._send(_ops.balances())
+
+    async def positions(self) -> Any:
+        """Deprecated (endpoint returns 404): use :meth:`positions_unified`."""
+        _deprecated("positions")
+        return await self._send(_ops.positions())
+
+    async def perp_positions(self) -> Any:
+        """Deprecated (endpoint returns 404): use :meth:`positions_unified`."""
+        _deprecated("perp_positions")
+        return await self._send(_ops.perp_positions())
+
+    async def portfolio(self) -> Any:
+        """Deprecated (endpoint returns 404): use :meth:`positions_unified`."""
+        _deprecated("portfolio")
+        return await self._send(_ops.portfolio())
+
+    async def positions_unified(
+        self,
+        venues: Iterable[str] | None = None,
+        kinds: Iterable[str] | None = None,
+        include_closed: bool = False,
+    ) -> Record[UnifiedPositions]:
+        """Positions across fiat, crypto, perps and event contracts, with totals."""
+        return await self._send(_ops.positions_unified(venues, kinds, include_closed))  # type: ignore[no-any-return]
+
+    async def symbols(self) -> list[Record[SymbolInfo]]:
+        """Every tradable instrument."""
+        return await self._send(_ops.symbols())  # type: ignore[no-any-return]
+
+    async def price_history(
+        self,
+        symbol: str,
+        range: str = "1d",
+        fidelity_secs: int = 60,
+        paginate: bool = False,
+        start_ts: int | None = None,
+        end_ts: int | None = None,
+        venue: str | None = None,
+        limit: int | None = None,
+        underlying: bool = False,
+    ) -> Record[PriceHistory]:
+        """Bars (``fidelity_secs > 0``) or ticks (``fidelity_secs=0``) for any symbol."""
+        return await self._send(  # type: ignore[no-any-return]
+            _ops.price_history(
+                symbol, range, fidelity_secs, paginate, start_ts, end_ts, venue, limit, underlying
+            )
+        )
+
+    async def funding_history(
+        self,
+        symbol: str,
+        venue: str,
+        range: str = "1m",
+        start_ts: int | None = None,
+        end_ts: int | None = None,
+    ) -> Record[FundingHistory]:
+        """Historical funding; ``rate_1e9`` is a signed fraction x 1e9 (positive: longs pay shorts)."""
+        return await self._send(_ops.funding_history(symbol, venue, range, start_ts, end_ts))  # type: ignore[no-any-return]
+
+    async def markets(
+        self,
+        venue: str = "polymarket",
+        q: str | None = None,
+        slug: str | None = None,
+        clob_token_id: str | None = None,
+        tag: str | None = None,
+        tag_id: int | None = None,
+        related_tags: bool = False,
+        exclude_tag_id: int | None = None,
+        active: bool = True,
+        closed: bool = False,
+        limit: int = 20,
+        cursor: str | None = None,
+        expand: str | None = None,
+        order: str = "",
+        offset: int | None = None,
+    ) -> Record[MarketsPage]:
+        """One page of Kalshi/Polymarket markets in one shape (``limit`` clamped to 1..500)."""
+        return await self._send(  # type: ignore[no-any-return]
+            _ops.markets(
+                venue,
+                q,
+                slug,
+                clob_token_id,
+                tag,
+                tag_id,
+                related_tags,
+                exclude_tag_id,
+                active,
+                closed,
+                limit,
+                cursor,
+                expand,
+                order,
+                offset,
+            )
+        )
+
+    async def iter_markets(
+        self, venue: str = "polymarket", page_size: int = 1000, **filters: Any
+    ) -> AsyncIterator[Record[Market]]:
+        """Every market matching ``filters``, page by page (cursor threaded until ``has_more`` is false)."""
+        kwargs = _results.iter_filters(filters)
+        cursor: str | None = None
+        while True:
+            page = await self.markets(venue=venue, limit=page_size, cursor=cursor, **kwargs)
+            for row in page.get("markets") or []:
+                yield Record(row, Market.from_dict)
+            cursor = _results.next_cursor(page)
+            if cursor is None:
+                return
+
+    async def market(self, identifier: str, venue: str = "polymarket") -> Record[Market] | None:
+        """One market by slug, Kalshi ticker (``:YES``/``:NO`` stripped) or Polymarket token id; None if unknown."""
+        return _results.first_market(await self.markets(**_results.market_lookup(identifier, venue)))
+
+    async def search_markets(self, query: str, limit: int = 20, **kwargs: Any) -> Record[MarketsPage]:
+        """Free-text search: ``markets(q=query, limit=limit, **kwargs)``."""
+        return await self.markets(q=query, limit=limit, **kwargs)
+
+    async def new_markets(self, limit: int = 20, **kwargs: Any) -> Record[MarketsPage]:
+        """Newest markets first: ``markets(order="created", ...)``. Dedupe on ``condition_id``."""
+        kwargs.setdefault("order", "created")
+        return await self.markets(limit=limit, **kwargs)
+
+    async def settlement(self, slug: str, underlying: bool = False) -> Record[Settlement]:
+        """Ground-truth settlement of a prediction market."""
+        return await self._send(_ops.settlement(slug, underlying))  # type: ignore[no-any-return]
+
+    async def funding_rates(self, venue: str | None = None, symbol: str | None = None) -> Any:
+        """Perpetual funding rates in bps per hour."""
+        return await self._send(_ops.funding_rates(venue, symbol))
+
+    async def funding_rate(self, venue: str, symbol: str) -> Record[FundingRate] | None:
+        """One instrument's funding rate, or None when it is not tracked."""
+        rates = (await self.funding_rates(venue=venue, symbol=symbol)).get("rates") or []
+        return Record(rates[0], FundingRate.from_dict) if rates else None
+
+    async def edges(self) -> Any:
+        """Connected venue edges with heartbeat state."""
+        return await self._send(_ops.edges())
+
+    async def account(self) -> Any:
+        """Account profile: tier, rate-limit budget, feature flags."""
+        return await self._send(_ops.account())
+
+    async def risk_limits(self) -> Any:
+        """Profile-level risk limits."""
+        return await self._send(_ops.risk_limits())
+
+    async def fees(self, ticker: str, venues: Iterable[str] | None = None) -> Record[FeesResponse]:
+        """Maker/taker fees per venue (null = do not route here)."""
+        return await self._send(_ops.fees(ticker, venues))  # type: ignore[no-any-return]
+
+    async def preview(
+        self, symbol: str, side: str, qty: Number, order_type: str = "market"
+    ) -> Record[OrderPreview]:
+        """Pre-trade dry run (nothing is submitted)."""
+        return await self._send(_ops.preview(symbol, side, qty, order_type))  # type: ignore[no-any-return]
+
+    async def kill_switch_engage(self, reason: str | None = None) -> Any:
+        """Halt new submissions for this identity (open orders stay: pair with cancel_all_on_venue)."""
+        return await self._send(_ops.kill_switch_engage(reason))
+
+    async def kill_switch_clear(self) -> Any:
+        """Clear the kill switch (admin only)."""
+        return await self._send(_ops.kill_switch_clear())
+
+    async def cancel_all_on_venue(self, venue: str) -> Any:
+        """Cancel every open order on one venue."""
+        return await self._send(_ops.cancel_all_on_venue(venue))
+
+    # ------------------------------------------------------------------ level 2
+
+    async def buy(self, symbol: str, qty: Number, **opts: Any) -> Record[GraphSubmission]:
+        """Market or limit buy as a 1-node graph. Options: venue, limit_price, urgency, policy,
+        max_slippage_bps, horizon_ms, tif, instrument_type, sandbox (and graph_id to choose the id)."""
+        return await self._submit(order_graph("buy", symbol, qty, **opts))
+
+    async def sell(self, symbol: str, qty: Number, **opts: Any) -> Record[GraphSubmission]:
+        """Market or limit sell; same options as :meth:`buy`."""
+        return await self._submit(order_graph("sell", symbol, qty, **opts))
+
+    async def order(self, node_order_id: str) -> Record[Order]:
+        """One order by node order id; ``SequenceError(404)`` when unknown."""
+        return _results.pick_order(await self._send(_ops.order_lookup(node_order_id)), node_order_id)
+
+    async def orders(self, limit: int = 50, offset: int = 0, symbol: str | None = None) -> Any:
+        """A page of orders ``{orders, total, limit, offset, has_more}`` (side/status UPPERCASE)."""
+        return _results.orders_result(await self._send(_ops.orders(limit, offset, symbol)))
+
+    async def cancel(self, graph_or_order_id: str) -> None:
+        """Cancel the graph of a graph id or node order id (``graph:<graph_id>:<node>:<seq>``)."""
+        await self._send(_ops.graph_cancel(_ops.graph_id_of(graph_or_order_id)))
+
+    async def fills(self, limit: int = 50, offset: int = 0, symbol: str | None = None) -> Any:
+        """Fill history."""
+        return _results.fills_result(await self._send(_ops.fills(limit, offset, symbol)))
+
+    async def amend(
+        self, order_id: str, new_price: Number | None = None, new_qty: Number | None = None
+    ) -> Record[_results.AmendResult]:
+        """Change price and/or total quantity of a resting order (cancel/replace today)."""
+        response = await self._send(_ops.amend(order_id, new_price, new_qty))
+        return _results.amend_result(response, order_id, "cancel_replace")
+
+    async def decrease(self, order_id: str, reduce_by: Number) -> Record[_results.AmendResult]:
+        """Shrink a resting order by ``reduce_by`` (exact fixed point); ``SequenceError(400)`` if nothing would remain."""
+        _results.check_reduce_by(reduce_by)
+        remaining = _results.decreased_qty_1e8(await self.order(order_id), reduce_by)
+        response = await self._send(_ops.amend_raw(order_id, {"new_qty_1e8": remaining}))
+        return _results.amend_result(response, order_id, "cancel_replace_shrink")
+
+    def batch(self, venue: str) -> AsyncBatchBuilder:
+        """A batch of submits and cancels on one venue (fluent or ``with``; result on ``.result``)."""
+        return AsyncBatchBuilder(self, venue)
+
+    async def redeem(self, slug: str, venue: str) -> Record[RedeemResult]:
+        """Claim winnings of a resolved prediction market."""
+        return await self._send(_ops.redeem(slug, venue))  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------------ level 3
+
+    node = staticmethod(node)
+    edge = staticmethod(edge)
+
+    async def graph(
+        self,
+        nodes: Iterable[Mapping[str, Any]],
+        edges: Iterable[Mapping[str, Any]] | None = None,
+        sandbox: bool = False,
+        *,
+        graph_id: str | None = None,
+    ) -> Record[GraphSubmission]:
+        """Submit an execution graph; nodes with an incoming edge wait, the others start at once."""
+        return await self._submit(build_graph(nodes, edges, sandbox=sandbox, graph_id=graph_id))
+
+    async def graph_status(self, graph_id: str) -> Record[GraphStatus]:
+        """Live state of a graph and each of its nodes and edges."""
+        return await self._send(_ops.graph_status(graph_id))  # type: ignore[no-any-return]
+
+    async def graph_cancel(self, graph_id: str) -> None:
+        """Cancel every active node (fills are not reversed)."""
+        await self._send(_ops.graph_cancel(graph_id))
+
+    async def graph_resume(self, graph_id: str) -> None:
+        """Resume a paused graph."""
+        await self._send(_ops.graph_resume(graph_id))
+
+    # ------------------------------------------------------------------ level 4
+
+    async def deploy_algo(
+        self, name: str, wasm_path: str | Path, symbols: Iterable[str]
+    ) -> Record[Deployment]:
+        """Upload a compiled .wasm and start it on the edges hosting ``symbols``."""
+        return await self._send(_ops.deploy_algo(name, wasm_path, symbols))  # type: ignore[no-any-return]
+
+    async def algo_status(self, deployment_id: str) -> Any:
+        return await self._send(_ops.algo_status(deployment_id))
+
+    async def algo_start(self, deployment_id: str) -> None:
+        await self._send(_ops.algo_start(deployment_id))
+
+    async def algo_stop(self, deployment_id: str) -> None:
+        await self._send(_ops.algo_stop(deployment_id))
+
+    async def algo_undeploy(self, deployment_id: str) -> None:
+        await self._send(_ops.algo_undeploy(deployment_id))
+
+    async def algo_logs(self, deployment_id: str, limit: int = 200) -> Any:
+        return await self._send(_ops.algo_logs(deployment_id, limit))
+
+    async def algo_mesh(self, deployment_id: str) -> Any:
+        return await self._send(_ops.algo_mesh(deployment_id))
+
+    async def algos(self, detail: str | None = None) -> Any:
+        return await self._send(_ops.algos(detail))
+
+    async def algo(self, symbol: str) -> Any:
+        return await self._send(_ops.algo(symbol))
+
+    async def algo_start_by_symbol(self, symbol: str) -> Any:
+        return await self._send(_ops.algo_start_by_symbol(symbol))
+
+    async def algo_stop_by_symbol(self, symbol: str) -> Any:
+        return await self._send(_ops.algo_stop_by_symbol(symbol))
+
+    async def algo_logs_by_symbol(self, symbol: str) -> Any:
+        return await self._send(_ops.algo_logs_by_symbol(symbol))
+
+    async def algo_stats(self, symbol: str) -> Any:
+        return await self._send(_ops.algo_stats(symbol))
+
+    async def create_strategy(
+        self,
+        name: str,
+        runtime: str,
+        entrypoint: str,
+        artifact_base64: str,
+        manifest: Any = None,
+        placement: Any = None,
+        risk: Any = None,
+        resources: Any = None,
+        start_immediately: bool = False,
+        sequence_api_key: str | None = None,
+        env: Mapping[str, str] | None = None,
+        secrets: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Create a hosted strategy (secrets are redacted from logs and errors)."""
+        return await self._send(
+            _ops.create_strategy(
+                name,
+                runtime,
+                entrypoint,
+                artifact_base64,
+                manifest,
+                placement,
+                risk,
+                resources,
+                start_immediately,
+                sequence_api_key,
+                env,
+                secrets,
+            )
+        )
+
+    async def strategies(self) -> Any:
+        return await self._send(_ops.strategies())
+
+    async def strategy(self, strategy_id: str) -> Any:
+        return await self._send(_ops.strategy(strategy_id))
+
+    async def strategy_start(self, strategy_id: str) -> Any:
+        return await self._send(_ops.strategy_start(strategy_id))
+
+    async def strategy_stop(self, strategy_id: str) -> Any:
+        return await self._send(_ops.strategy_stop(strategy_id))
+
+    async def strategy_logs(self, strategy_id: str, run_id: str | None = None) -> Any:
+        return await self._send(_ops.strategy_logs(strategy_id, run_id))
+
+    async def strategy_delete(self, strategy_id: str) -> Any:
+        return await self._send(_ops.strategy_delete(strategy_id))
+
+    # ------------------------------------------------------------------ level 5 (free-form JSON)
+
+    async def tca(self, symbol: str | None = None) -> Any:
+        return await self._send(_ops.tca(symbol))
+
+    async def intel(self, symbol: str) -> Any:
+        return await self._send(_ops.intel(symbol))
+
+    async def slippage(self, symbol: str, side: str = "buy") -> Any:
+        return await self._send(_ops.slippage(symbol, side))
+
+    async def routing(self, symbol: str, side: str = "buy", qty: Number = 1.0) -> Any:
+        return await self._send(_ops.routing(symbol, side, qty))
+
+    async def depth(self, symbol: str) -> Any:
+        return await self._send(_ops.depth(symbol))
+
+    async def polymarket_rewards(self, token_id: str | None = None) -> Any:
+        return await self._send(_ops.polymarket_rewards(token_id))
+
+    async def forecast(self, symbol: str, side: str, qty: Number) -> Any:
+        return await self._send(_ops.forecast(symbol, side, qty))
+
+    async def execution_live(self, node_order_id: str) -> Any:
+        return await self._send(_ops.execution_live(node_order_id))
+
+    async def execution_review(self, node_order_id: str) -> Any:
+        return await self._send(_ops.execution_review(node_order_id))
+
+    async def execution_summary(self) -> Any:
+        return await self._send(_ops.execution_summary())
+
+    async def trace(self, node_order_id: str) -> Any:
+        return await self._send(_ops.trace(node_order_id))
+
+    # ------------------------------------------------------------------ streams
+
+    def stream(
+        self, channels: Iterable[str], *, on_state_change: Callable[[StateChange], Any] | None = None
+    ) -> SequenceStream:
+        """``async for channel, data in seq.stream(["prices:BTC-USD", "fills"])`` — reconnects and
+        re-subscribes by itself; the socket closes on break, cancellation or Ctrl+C."""
+        return SequenceStream(
+            ws_url(self.base_url, "/v1/stream"),
+            self._ws_headers,
+            channels,
+            options=self.stream_options,
+            on_state_change=on_state_change,
+        )
+
+    def stream_new_markets(
+        self, *, on_state_change: Callable[[StateChange], Any] | None = None
+    ) -> LifecycleStream:
+        """``async for m in seq.stream_new_markets()`` — every new prediction market (replay ring, deduped)."""
+        return LifecycleStream(
+            ws_url(self.base_url, "/v1/ws/new_markets"),
+            self._ws_headers,
+            sm.NewMarketEvent,
+            options=self.stream_options,
+            on_state_change=on_state_change,
+        )
+
+    def stream_resolved_markets(
+        self, *, on_state_change: Callable[[StateChange], Any] | None = None
+    ) -> LifecycleStream:
+        """``async for m in seq.stream_resolved_markets()`` — every market resolution (deduped)."""
+        return LifecycleStream(
+            ws_url(self.base_url, "/v1/ws/market_resolved"),
+            self._ws_headers,
+            sm.MarketResolvedEvent,
+            options=self.stream_options,
+            on_state_change=on_state_change,
+        )
+
+    def stream_handle(
+        self,
+        channels: Iterable[str],
+        *,
+        on_event: Callable[[StreamMessage], Any] | None = None,
+        on_state_change: Callable[[StateChange], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+        queue_size: int = 1024,
+    ) -> StreamHandle[StreamMessage]:
+        """Sync/callback form of :meth:`stream`: ``with seq.stream_handle(chs, on_event=f):`` or
+        ``for channel, data in seq.stream_handle(chs):`` — the socket runs on a background loop."""
+        wanted = list(channels)
+        return StreamHandle(
+            lambda on_state: self.stream(wanted, on_state_change=on_state),
+            on_event=on_event,
+            on_state_change=on_state_change,
+            on_error=on_error,
+            queue_size=queue_size,
+            name="sequence-stream",
+        )
+
+    def new_markets_handle(
+        self,
+        *,
+        on_event: Callable[[Record[Any]], Any] | None = None,
+        on_state_change: Callable[[StateChange], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+    ) -> StreamHandle[Record[Any]]:
+        """Sync/callback form of :meth:`stream_new_markets`."""
+        return StreamHandle(
+            lambda on_state: self.stream_new_markets(on_state_change=on_state),
+            on_event=on_event,
+            on_state_change=on_state_change,
+            on_error=on_error,
+            name="sequence-new-markets",
+        )
+
+    def resolved_markets_handle(
+        self,
+        *,
+        on_event: Callable[[Record[Any]], Any] | None = None,
+        on_state_change: Callable[[StateChange], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+    ) -> StreamHandle[Record[Any]]:
+        """Sync/callback form of :meth:`stream_resolved_markets`."""
+        return StreamHandle(
+            lambda on_state: self.stream_resolved_markets(on_state_change=on_state),
+            on_event=on_event,
+            on_state_change=on_state_change,
+            on_error=on_error,
+            name="sequence-resolved-markets",
+        )
