@@ -25,12 +25,12 @@ import httpx
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-
 from specwire.history import BAR_SCHEMA, ParquetBarFile, ParquetBarStore, atomic_write_table
 from specwire.history.schema import from_us, timestamps_us
 from specwire.projectx.client import ProjectX
 from specwire.projectx.history import CME_GLOBEX
 from specwire.projectx.history.updater import HistoricalDataUpdater
+
 from tests.unit.projectx_data.pxdata_gateway import FakeGateway, price_at
 
 CONTRACT = "CON.F.US.ENQ.M25"

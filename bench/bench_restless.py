@@ -21,7 +21,7 @@ import asyncio
 import json
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 import msgspec
@@ -125,9 +125,21 @@ def _timed(fn: Callable[[], int]) -> float:
     return count / elapsed
 
 
-def _bare_sync(url: str) -> int:
+async def _atimed(fn: Callable[[], Awaitable[int]]) -> float:
+    started = time.perf_counter()
+    count = await fn()
+    elapsed = time.perf_counter() - started
+    assert count == EVENTS, f"expected {EVENTS} events, got {count}"
+    return count / elapsed
+
+
+# Clients are built once per contender, outside the timed part: the figures are stream
+# throughput, not client construction (TLS context, pools).
+
+
+def _bare_sync(client: httpx.Client, url: str) -> int:
     count = 0
-    with httpx.Client(timeout=30) as client, connect_sse(client, "GET", url) as source:
+    with connect_sse(client, "GET", url) as source:
         for sse in source.iter_sse():
             if sse.data:
                 json.loads(sse.data)
@@ -135,18 +147,17 @@ def _bare_sync(url: str) -> int:
     return count
 
 
-def _specwire_sync(url: str) -> int:
+def _specwire_sync(client: RestlessStreamClient, url: str) -> int:
     count = 0
-    with RestlessStreamClient(KEY) as client:
-        for event in client.subscribe_sse(url, reconnect=False):
-            assert isinstance(event, StreamEvent)
-            count += 1
+    for event in client.subscribe_sse(url, reconnect=False):
+        assert isinstance(event, StreamEvent)
+        count += 1
     return count
 
 
-async def _bare_async(url: str) -> int:
+async def _bare_async(client: httpx.AsyncClient, url: str) -> int:
     count = 0
-    async with httpx.AsyncClient(timeout=30) as client, aconnect_sse(client, "GET", url) as source:
+    async with aconnect_sse(client, "GET", url) as source:
         async for sse in source.aiter_sse():
             if sse.data:
                 json.loads(sse.data)
@@ -154,13 +165,40 @@ async def _bare_async(url: str) -> int:
     return count
 
 
-async def _specwire_async(url: str) -> int:
+async def _specwire_async(client: AsyncRestlessStreamClient, url: str) -> int:
     count = 0
-    async with AsyncRestlessStreamClient(KEY) as client:
-        async for event in client.subscribe_sse(url, reconnect=False):
-            assert isinstance(event, StreamEvent)
-            count += 1
+    async for event in client.subscribe_sse(url, reconnect=False):
+        assert isinstance(event, StreamEvent)
+        count += 1
     return count
+
+
+SYNC_BASE = "httpx-sse iter_sse + json.loads (baseline)"
+SYNC_OURS = "specwire.restless RestlessStreamClient.subscribe_sse"
+ASYNC_BASE = "httpx-sse aiter_sse + json.loads (baseline)"
+ASYNC_OURS = "specwire.restless AsyncRestlessStreamClient"
+
+
+def _run_sync(url: str) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {SYNC_BASE: [], SYNC_OURS: []}
+    with httpx.Client(timeout=30) as bare, RestlessStreamClient(KEY) as ours:
+        _bare_sync(bare, url)  # warm-up
+        _specwire_sync(ours, url)
+        for _ in range(ROUNDS):
+            results[SYNC_BASE].append(_timed(lambda: _bare_sync(bare, url)))
+            results[SYNC_OURS].append(_timed(lambda: _specwire_sync(ours, url)))
+    return results
+
+
+async def _run_async(url: str) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {ASYNC_BASE: [], ASYNC_OURS: []}
+    async with httpx.AsyncClient(timeout=30) as bare, AsyncRestlessStreamClient(KEY) as ours:
+        await _bare_async(bare, url)
+        await _specwire_async(ours, url)
+        for _ in range(ROUNDS):
+            results[ASYNC_BASE].append(await _atimed(lambda: _bare_async(bare, url)))
+            results[ASYNC_OURS].append(await _atimed(lambda: _specwire_async(ours, url)))
+    return results
 
 
 def _decode_json() -> int:
@@ -196,30 +234,10 @@ def _report(title: str, results: dict[str, list[float]], baseline: str) -> None:
 def main() -> None:
     print(f"{EVENTS} events of {len(FRAMES[0])} B JSON per run, median of {ROUNDS} interleaved rounds")
     with _Server() as server:
-        url = server.url
-        sync: dict[str, list[float]] = {
-            "httpx-sse iter_sse + json.loads (baseline)": [],
-            "specwire.restless RestlessStreamClient.subscribe_sse": [],
-        }
-        asyn: dict[str, list[float]] = {
-            "httpx-sse aiter_sse + json.loads (baseline)": [],
-            "specwire.restless AsyncRestlessStreamClient": [],
-        }
-        _bare_sync(url)  # warm-up: imports, connection setup
-        _specwire_sync(url)
-        for _ in range(ROUNDS):
-            sync["httpx-sse iter_sse + json.loads (baseline)"].append(_timed(lambda: _bare_sync(url)))
-            sync["specwire.restless RestlessStreamClient.subscribe_sse"].append(
-                _timed(lambda: _specwire_sync(url))
-            )
-            asyn["httpx-sse aiter_sse + json.loads (baseline)"].append(
-                _timed(lambda: asyncio.run(_bare_async(url)))
-            )
-            asyn["specwire.restless AsyncRestlessStreamClient"].append(
-                _timed(lambda: asyncio.run(_specwire_async(url)))
-            )
-    _report("SSE, sync (loopback):", sync, "httpx-sse iter_sse + json.loads (baseline)")
-    _report("SSE, async (loopback):", asyn, "httpx-sse aiter_sse + json.loads (baseline)")
+        sync = _run_sync(server.url)
+        asyn = asyncio.run(_run_async(server.url))
+    _report("SSE, sync (loopback):", sync, SYNC_BASE)
+    _report("SSE, async (loopback):", asyn, ASYNC_BASE)
 
     decode: dict[str, list[float]] = {
         "json.loads (baseline)": [],

@@ -32,11 +32,17 @@ class CLIState:
 
 
 def setup_logging(verbose: bool) -> None:
-    level = logging.DEBUG if CLIState.debug else (logging.INFO if verbose else logging.WARNING)
+    """Route the ``specwire`` loggers to stderr through rich (once per process; root logging untouched)."""
     from rich.logging import RichHandler
 
-    handler = RichHandler(console=err_console, show_path=CLIState.debug, rich_tracebacks=CLIState.debug)
-    logging.basicConfig(level=level, format="%(message)s", datefmt="%H:%M:%S", handlers=[handler], force=True)
+    level = logging.DEBUG if CLIState.debug else (logging.INFO if verbose else logging.WARNING)
+    logger = logging.getLogger("specwire")
+    logger.setLevel(level)
+    if not any(getattr(h, "_specwire_cli", False) for h in logger.handlers):
+        handler = RichHandler(console=err_console, show_path=CLIState.debug, rich_tracebacks=CLIState.debug)
+        handler.setFormatter(logging.Formatter("%(message)s", datefmt="%H:%M:%S"))
+        handler._specwire_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
 
 
 def parse_when(value: str | None, option: str) -> datetime | None:

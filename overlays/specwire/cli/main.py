@@ -62,7 +62,10 @@ def _register() -> None:
         module = importlib.import_module(module_name)
         sub = getattr(module, "app", None)
         if isinstance(sub, typer.Typer):
-            app.add_typer(sub, name=name, help=help_text)
+            if sub.info.help:
+                app.add_typer(sub, name=name)  # the group's own help text
+            else:
+                app.add_typer(sub, name=name, help=help_text)
 
 
 _register()

@@ -147,20 +147,33 @@ def history(
     ),
     rescan_gaps: bool = typer.Option(False, "--rescan-gaps", help="Re-check the whole history for gaps."),
     live: bool = typer.Option(False, "--live", help="Use the live data subscription instead of sim."),
+    holiday: list[str] = typer.Option(
+        [], "--holiday", help="Exchange holiday (trade date YYYY-MM-DD) without a session; repeatable."
+    ),
 ) -> None:
     """Fetch or update historical bars into Parquet, following contract rolls and filling gaps."""
+    from specwire.projectx.history.calendar import CME_GLOBEX, with_holidays
     from specwire.projectx.history.updater import HistoricalDataUpdater, UpdateProgress
+
+    holidays = []
+    for text in holiday:
+        parsed = parse_when(text, "--holiday")
+        assert parsed is not None
+        holidays.append(parsed.date())
 
     unit_code = _unit(unit)
     start_dt, end_dt = parse_when(start, "--start"), parse_when(end, "--end")
-    with closing_client(_client()) as px, Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as progress:
+    with (
+        closing_client(_client()) as px,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress,
+    ):
         tasks: dict[str, Any] = {}
 
         def report(p: UpdateProgress) -> None:
@@ -185,6 +198,7 @@ def history(
             live=live,
             fill_gaps=fill_gaps,
             rescan_gaps=rescan_gaps,
+            calendar=with_holidays(CME_GLOBEX, holidays),
             progress=report,
         )
         summary = updater.update_data()

@@ -182,8 +182,6 @@ def odds(
     from specwire.therundown.flatten import iter_price_rows
 
     with _client() as client:
-        books = client.sportsbooks()
-        names = {b.affiliate_id: str(b.affiliate_name) for b in _set(books.affiliates) or []}
         result = client.events(
             sport,
             _day(date),
@@ -192,6 +190,8 @@ def odds(
             main_line=not all_lines,
             offset=offset,
         )
+        books = client.sportsbooks()
+        names = {b.affiliate_id: str(b.affiliate_name) for b in _set(books.affiliates) or []}
         labels = {e.event_id: " @ ".join(_teams(e)) for e in _set(result.events) or []}
         table = Table(
             "Event",

@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from specwire.core.errors import ConfigurationError
 from specwire.history.atomic import DEFAULT_TEMP_SUFFIX, atomic_write_table, remove_stale_temps
 from specwire.history.ledger import GapLedger
-from specwire.history.schema import BAR_SCHEMA, normalize_bars, timestamps_us
+from specwire.history.schema import BAR_SCHEMA, normalize_bars, timestamps_us, to_us
 
 _SORTING = [pq.SortingColumn(0)]
 _PART_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
@@ -125,22 +125,28 @@ def _read_file(path: Path, start: datetime | None = None, end: datetime | None =
     return table.select(list(BAR_SCHEMA.names))
 
 
-def _last_ts_of_file(path: Path) -> int | None:
+def _edge_ts_of_file(path: Path, last: bool) -> int | None:
+    """First or last timestamp of a sorted file, from row-group statistics when present (no data read)."""
     pf = pq.ParquetFile(path)
-    for rg in range(pf.metadata.num_row_groups - 1, -1, -1):
-        col = pf.read_row_group(rg, columns=["timestamp"])
-        if col.num_rows:
-            return int(timestamps_us(col)[-1])
+    groups = range(pf.metadata.num_row_groups)
+    for rg in reversed(groups) if last else groups:
+        meta = pf.metadata.row_group(rg)
+        if meta.num_rows == 0:
+            continue
+        stats = meta.column(0).statistics
+        if stats is not None and stats.has_min_max and isinstance(stats.max, datetime):
+            return to_us(stats.max if last else stats.min)
+        us = timestamps_us(pf.read_row_group(rg, columns=["timestamp"]))
+        return int(us[-1] if last else us[0])
     return None
+
+
+def _last_ts_of_file(path: Path) -> int | None:
+    return _edge_ts_of_file(path, last=True)
 
 
 def _first_ts_of_file(path: Path) -> int | None:
-    pf = pq.ParquetFile(path)
-    for rg in range(pf.metadata.num_row_groups):
-        col = pf.read_row_group(rg, columns=["timestamp"])
-        if col.num_rows:
-            return int(timestamps_us(col)[0])
-    return None
+    return _edge_ts_of_file(path, last=False)
 
 
 @runtime_checkable

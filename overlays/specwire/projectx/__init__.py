@@ -6,6 +6,7 @@
   :class:`OrderSide` / :class:`OrderType`, and its exception names.
 """
 
+from specwire.projectx._http import default_rate_limits
 from specwire.projectx._requests import Bracket, PlacedOrder
 from specwire.projectx.api_client import APIClient
 from specwire.projectx.auth import TokenSession, authenticate, jwt_expiry
@@ -82,6 +83,7 @@ __all__ = [
     "ServerError",
     "TokenSession",
     "authenticate",
+    "default_rate_limits",
     "jwt_expiry",
     "resolve_hosts",
 ]

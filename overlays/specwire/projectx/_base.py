@@ -144,6 +144,12 @@ class ProjectXBase:
         self.config = config
         self.reconcile_attempts = reconcile_attempts
         self.reconcile_delay = float(reconcile_delay)
+        self.session = TokenSession(
+            config,
+            client=lambda: self._stack.sync_client,
+            async_client=lambda: self._stack.async_client,
+            initial_token=token,
+        )
         self._stack = HTTPStack(
             config,
             auth_factory=lambda: BearerTokenAuth(self.session),
@@ -154,12 +160,6 @@ class ProjectXBase:
             rate_limiter=rate_limiter,
             retry_policy=retry_policy,
             max_retries=max_retries,
-        )
-        self.session = TokenSession(
-            config,
-            client=lambda: self._stack.sync_client,
-            async_client=lambda: self._stack.async_client,
-            initial_token=token,
         )
         self._gen: Client | None = None
         self._agen: Client | None = None

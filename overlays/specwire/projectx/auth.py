@@ -45,7 +45,14 @@ from specwire.projectx.config import DEFAULT_RENEW_MARGIN, ProjectXConfig
 from specwire.projectx.errors import error_for_envelope
 from specwire.projectx.hosts import HostConfig
 
-__all__ = ["DEFAULT_TOKEN_LIFETIME", "TokenListener", "TokenSession", "authenticate", "jwt_expiry"]
+__all__ = [
+    "DEFAULT_RENEW_MARGIN",
+    "DEFAULT_TOKEN_LIFETIME",
+    "TokenListener",
+    "TokenSession",
+    "authenticate",
+    "jwt_expiry",
+]
 
 logger = logging.getLogger("specwire.projectx.auth")
 
@@ -111,6 +118,7 @@ class TokenSession(CachedTokenProvider):
         self.clock = wall_clock
         self._listeners: list[TokenListener] = []
         self._listeners_lock = threading.Lock()
+        self._listener_tasks: set[asyncio.Task[Any]] = set()
         self._deadline: tuple[str, float, float] | None = None  # (token, refresh_at, expires_at)
         self.acquired_at: dt.datetime | None = None
         self.logins = 0
@@ -210,12 +218,30 @@ class TokenSession(CachedTokenProvider):
             try:
                 result = listener(token)
                 if inspect.isawaitable(result):
-                    try:
-                        asyncio.get_running_loop().create_task(result)  # type: ignore[arg-type]
-                    except RuntimeError:
-                        asyncio.run(result)  # type: ignore[arg-type]
+                    self._schedule(listener, result)
             except Exception:
                 logger.exception("ProjectX token listener %r failed", listener)
+
+    def _schedule(self, listener: TokenListener, awaitable: Any) -> None:
+        """Run a coroutine listener on the loop that renewed the token.
+
+        A renewal done by a thread without an event loop cannot know which loop
+        the listener belongs to; such listeners must be plain callables (hand
+        over with ``loop.call_soon_threadsafe``), so the coroutine is closed
+        and a warning logged instead of running it on a wrong loop.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()
+            logger.warning(
+                "ProjectX token listener %r is async but the token was renewed outside a loop", listener
+            )
+            return
+        task = loop.create_task(awaitable)
+        self._listener_tasks.add(task)
+        task.add_done_callback(self._listener_tasks.discard)
 
     # -- wire calls -----------------------------------------------------------------------------
     def _login_request(self) -> tuple[str, dict[str, Any]]:
@@ -370,6 +396,3 @@ def authenticate(
 
 def _no_async_client() -> httpx.AsyncClient:
     raise RuntimeError("authenticate() is synchronous")
-
-
-__all__ += ["DEFAULT_RENEW_MARGIN"]

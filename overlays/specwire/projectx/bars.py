@@ -100,7 +100,7 @@ class BarBuilder:
     def __init__(
         self,
         seconds: int,
-        on_bar: Callable[[Bar], None] | None = None,
+        on_bar: Callable[[Bar], object] | None = None,
         *,
         contract_id: str = "",
         keep: int = 1000,
@@ -117,7 +117,7 @@ class BarBuilder:
 
     @classmethod
     def for_unit(
-        cls, unit: int, unit_number: int, on_bar: Callable[[Bar], None] | None = None, **kw: Any
+        cls, unit: int, unit_number: int, on_bar: Callable[[Bar], object] | None = None, **kw: Any
     ) -> BarBuilder:
         return cls(bar_seconds(unit, unit_number), on_bar, **kw)
 

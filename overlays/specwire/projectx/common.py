@@ -27,9 +27,9 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "check_aware",
+    "check_int",
     "check_positive_int",
     "check_price",
-    "format_timestamp",
     "parse_bar_unit",
     "parse_side",
     "parse_type",
@@ -172,8 +172,3 @@ def check_aware(value: Any, arg: str, *, optional: bool = False) -> dt.datetime 
             f"{arg} is a naive datetime ({value.isoformat()}); pass one with a timezone, e.g. tzinfo=datetime.UTC"
         )
     return value
-
-
-def format_timestamp(value: dt.datetime) -> str:
-    """UTC ISO-8601 with ``Z`` (the form the Gateway docs send)."""
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")

@@ -8,6 +8,11 @@ accepted too and win when both are set. Credentials are held as
 :class:`~specwire.core.redact.Secret` so no repr or log line shows them.
 Missing credentials raise :class:`ConfigurationError` naming what is missing,
 before any request.
+
+``TRADING_ENVIRONMENT`` (``LIVE``/``DEMO``) is accepted and kept, but does not
+change hosts: TopstepX has no separate demo host (Practice accounts use the
+same endpoints, reference §1.1). The stale demo host of older docs is
+``firm="demo"``.
 """
 
 from __future__ import annotations

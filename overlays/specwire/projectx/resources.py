@@ -56,7 +56,7 @@ from specwire_gen.projectx.types import Unset
 
 from specwire.core.options import request_options
 from specwire.projectx import _requests as rq
-from specwire.projectx.common import check_int
+from specwire.projectx.common import InvalidArgumentError, check_int
 from specwire.projectx.errors import (
     AmbiguousOrderError,
     APIConnectionError,
@@ -115,16 +115,12 @@ def _model(value: Any, cls: type[Any], endpoint: str) -> Any:
 
 
 def _text(value: Any, arg: str) -> str:
-    from specwire.projectx.common import InvalidArgumentError
-
     if not isinstance(value, str):
         raise InvalidArgumentError(f"{arg} must be a string, got {value!r}")
     return value
 
 
 def _flag(value: Any, arg: str) -> bool:
-    from specwire.projectx.common import InvalidArgumentError
-
     if not isinstance(value, bool):
         raise InvalidArgumentError(f"{arg} must be True or False, got {value!r}")
     return value

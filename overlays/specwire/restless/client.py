@@ -15,6 +15,8 @@ read timeout never kills a quiet stream.
 
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import ModuleType, TracebackType
 from typing import Any, Self, TypeVar
@@ -114,6 +116,25 @@ _RUNTIME_OPTIONS = (
     "raise_parse_errors",
     "on_state_change",
 )
+
+
+@functools.cache
+def _shared_ssl_context() -> ssl.SSLContext:
+    """One verified TLS context per process, shared by every Restless client and stream.
+
+    Loading the CA bundle costs tens of milliseconds; a client owns two httpx
+    clients (REST and streams) and apps often create several clients.
+    ``SSLContext`` is safe to share between threads and event loops.
+    """
+    return httpx.create_ssl_context()
+
+
+def _sync_transport(transport: httpx.BaseTransport | None) -> httpx.BaseTransport:
+    return transport if transport is not None else httpx.HTTPTransport(verify=_shared_ssl_context())
+
+
+def _async_transport(transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncBaseTransport:
+    return transport if transport is not None else httpx.AsyncHTTPTransport(verify=_shared_ssl_context())
 
 
 # -- argument preparation (shared by both twins; raises before anything is sent) ----------------
@@ -353,7 +374,7 @@ class RestlessStreamClient:
                     max_retries=max_retries,
                     auth=APIKeyAuth(api_key) if api_key else None,
                     error_family=family,
-                    transport=transport,
+                    transport=_sync_transport(transport),
                 )
             )
             self._owns_http = True
@@ -410,7 +431,7 @@ class RestlessStreamClient:
                     max_retries=0,
                     raise_for_status=False,
                     error_family=family,
-                    transport=self._transport,
+                    transport=_sync_transport(self._transport),
                 )
             )
         return self._stream_http
@@ -656,7 +677,7 @@ class AsyncRestlessStreamClient:
                     max_retries=max_retries,
                     auth=APIKeyAuth(api_key) if api_key else None,
                     error_family=family,
-                    transport=transport,
+                    transport=_async_transport(transport),
                 )
             )
             self._owns_http = True
@@ -709,7 +730,7 @@ class AsyncRestlessStreamClient:
                     max_retries=0,
                     raise_for_status=False,
                     error_family=family,
-                    transport=self._transport,
+                    transport=_async_transport(self._transport),
                 )
             )
         return self._stream_http

@@ -26,7 +26,6 @@ for both transports, so SSE and WebSocket behave the same:
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal
@@ -140,9 +139,10 @@ class EventProcessor:
         self._secret = verify_signatures
         self._signed_payload = signed_payload
         self.raise_parse_errors = raise_parse_errors
-        self._seen: set[tuple[str, str, Any]] = set()
-        self._order: collections.deque[tuple[str, str, Any]] = collections.deque()
-        self._window = dedupe_window
+        # two generations of recently delivered keys: O(1) per event, bounded memory
+        self._seen: set[str] = set()
+        self._older: set[str] = set()
+        self._window = max(1, dedupe_window)
         #: Counters, for diagnostics and tests.
         self.delivered = 0
         self.duplicates = 0
@@ -170,8 +170,9 @@ class EventProcessor:
             )
         event_id = _event_id(event, sse_id)
         if event_id is not None:
-            key = (event_id, event.meta.timestamp, event.meta.attempt_id)
-            if key in self._seen:
+            meta = event.meta
+            key = f"{event_id}\x00{meta.timestamp}\x00{meta.attempt_id}"
+            if key in self._seen or key in self._older:
                 self.duplicates += 1
                 return None
             self._remember(key)
@@ -183,11 +184,11 @@ class EventProcessor:
         self.delivered += 1
         return event
 
-    def _remember(self, key: tuple[str, str, Any]) -> None:
-        self._seen.add(key)
-        self._order.append(key)
-        if len(self._order) > self._window:
-            self._seen.discard(self._order.popleft())
+    def _remember(self, key: str) -> None:
+        seen = self._seen
+        seen.add(key)
+        if len(seen) >= self._window:
+            self._older, self._seen = seen, set()
 
     def _payload(self, event: StreamEvent, frame: bytes) -> Any:
         mode = self._signed_payload

@@ -6,6 +6,7 @@ every documented result (``result.model``), orders that a retry can never duplic
 conversion (:mod:`specwire.sequence.fixedpoint`) and streams that reconnect and re-subscribe.
 """
 
+from ._results import AmendResult, BatchResult
 from .async_client import AsyncSequence
 from .batch import AsyncBatchBuilder, BatchBuilder
 from .client import Sequence
@@ -16,9 +17,11 @@ from .records import Record
 from .streams import LifecycleStream, SequenceStream, StreamMessage, StreamOptions
 
 __all__ = [
+    "AmendResult",
     "AsyncBatchBuilder",
     "AsyncSequence",
     "BatchBuilder",
+    "BatchResult",
     "LifecycleStream",
     "Record",
     "Sequence",

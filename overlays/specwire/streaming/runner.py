@@ -28,9 +28,11 @@ Overflow policy when the queue is full (``queue_size`` events):
 An exception raised by a user callback is logged and passed to ``on_error``; it
 never stops the stream (an exception in ``on_error`` itself is only logged). A
 terminal stream failure goes to ``on_error`` in callback mode and is re-raised by
-the iterating forms. ``stop()`` closes the stream (which closes its socket) and
-joins the dispatcher; ``break``, task cancellation and ``KeyboardInterrupt`` in the
-iterating forms close it too.
+the iterating forms. ``stop()`` closes the stream (which closes its socket), discards
+events still queued (state changes still arrive, so the final DISCONNECTED is seen)
+and joins the dispatcher; ``break``, task cancellation and ``KeyboardInterrupt`` in
+the iterating forms close it too. Callbacks run on the dispatcher thread, never on
+the loop: they may block, and may call ``stop()`` themselves.
 
 The stream is built by ``open_stream(on_state_change)`` on the loop that consumes
 it, so the handle can route the transport's state changes to the callbacks in

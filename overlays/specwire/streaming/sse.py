@@ -85,6 +85,8 @@ IsTerminal = Callable[[ServerSentEvent], bool]
 
 #: HTTP statuses on which a stream reconnects instead of failing.
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+#: Longest wait a server's ``retry:`` / ``Retry-After`` hint can impose (seconds).
+MAX_SERVER_DELAY = 600.0
 #: Transport failures that mean "the connection is gone, try again".
 _RECONNECTABLE = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
@@ -166,11 +168,19 @@ class _Session:
 
     # -- state ------------------------------------------------------------------------
 
-    def set_state(self, new: ConnectionState, reason: str = "", error: BaseException | None = None) -> None:
+    def set_state(
+        self,
+        new: ConnectionState,
+        reason: str = "",
+        error: BaseException | None = None,
+        delay: float | None = None,
+    ) -> None:
         old, self.state = self.state, new
         if self.on_state_change is None or (old is new and new is not ConnectionState.RECONNECTING):
             return
-        change = StateChange(old=old, new=new, reason=reason, error=error, attempt=self.reconnects)
+        change = StateChange(
+            old=old, new=new, reason=reason, error=error, attempt=self.reconnects, delay=delay
+        )
         try:
             self.on_state_change(change)
         except Exception:  # a callback must never kill the stream
@@ -202,7 +212,8 @@ class _Session:
         return h
 
     def needs_body(self, resp: httpx.Response) -> bool:
-        return resp.status_code != 200 or not _is_event_stream(resp)
+        """Read the body only of responses that are not a stream (errors, wrong type)."""
+        return not (200 <= resp.status_code < 300 and _is_event_stream(resp))
 
     def accept(self, resp: httpx.Response) -> bool:
         """Check a response (its body already read if :meth:`needs_body`); False means "finished"."""
@@ -273,9 +284,11 @@ class _Session:
                 raise final
             return None
         self.reconnects += 1
-        self.set_state(ConnectionState.RECONNECTING, reason, error)
         hint = self.retry_ms / 1000.0 if self.retry_ms else 0.0
-        return self.backoff.next_delay(floor=max(hint, floor))
+        # the server's hint wins over the backoff's cap, within reason
+        delay = max(self.backoff.next_delay(), min(max(hint, floor), MAX_SERVER_DELAY))
+        self.set_state(ConnectionState.RECONNECTING, reason, error, delay)
+        return delay
 
     def _final_error(self, error: BaseException) -> BaseException:
         """What the caller sees once reconnects are exhausted."""

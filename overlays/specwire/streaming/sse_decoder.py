@@ -73,6 +73,7 @@ class SSEDecoder:
         "_buf",
         "_data",
         "_event",
+        "_more",
         "_skip_lf",
         "_special",
         "comments",
@@ -86,7 +87,8 @@ class SSEDecoder:
         #: Number of comment lines seen (heartbeats such as ``: ping``).
         self.comments = 0
         self._buf = b""
-        self._data: tuple[bytes | None, list[bytes]] = (None, [])
+        self._data: bytes | None = None  # the first data line of the block being read
+        self._more: list[bytes] | None = None  # its further data lines, if any
         self._event = ""
         self._skip_lf = False
         self._at_start = True
@@ -126,7 +128,8 @@ class SSEDecoder:
     def close(self) -> list[ServerSentEvent]:
         """End of stream: per the spec an unterminated block is discarded, never dispatched."""
         self._buf = b""
-        self._data = (None, [])
+        self._data = None
+        self._more = None
         self._event = ""
         self._skip_lf = False
         self._special = self._at_start
@@ -148,7 +151,8 @@ class SSEDecoder:
         # holds the first data line alone (the common case) and ``more`` any further ones.
         out: list[ServerSentEvent] = []
         append = out.append
-        data, more = self._data
+        data = self._data
+        more = self._more
         event = self._event
         last_id = self.last_event_id
         retry = self.retry
@@ -157,11 +161,13 @@ class SSEDecoder:
         for line in lines:
             if not line:
                 if data is not None:
-                    payload = b"\n".join([data, *more]) if more else data
-                    if payload:  # a lone empty ``data:`` line dispatches nothing (WHATWG)
-                        append(ServerSentEvent(payload, event or "message", last_id, retry))
+                    if more is not None:
+                        more.insert(0, data)
+                        data = b"\n".join(more)
+                        more = None
+                    if data:  # a lone empty ``data:`` line dispatches nothing (WHATWG)
+                        append(ServerSentEvent(data, event or "message", last_id, retry))
                     data = None
-                    more = []
                 event = ""
                 continue
             first = line[0]
@@ -170,6 +176,8 @@ class SSEDecoder:
                 value = line[6:] if line[5:6] == b" " else line[5:]
                 if data is None:
                     data = value
+                elif more is None:
+                    more = [value]
                 else:
                     more.append(value)
                 continue
@@ -198,6 +206,8 @@ class SSEDecoder:
             if name == b"data":
                 if data is None:
                     data = value
+                elif more is None:
+                    more = [value]
                 else:
                     more.append(value)
             elif name == b"id":
@@ -208,11 +218,13 @@ class SSEDecoder:
             elif name == b"retry" and value and _DIGITS.issuperset(value):
                 retry = int(value)
             # any other field name is ignored, as the spec says
-        self._data = (data, more)
+        self._data = data
+        self._more = more
         self._event = event
         self.last_event_id = last_id
         self.retry = retry
-        self.comments += comments
+        if comments:
+            self.comments += comments
         return out
 
 

@@ -21,7 +21,9 @@ class StateChange:
 
     ``reason`` is a short human-readable cause (``"server closed (1006)"``);
     ``error`` carries the exception behind it when there was one; ``attempt``
-    counts consecutive reconnect attempts (0 on a first connect).
+    counts consecutive reconnect attempts (0 on a first connect); ``delay``, on a
+    RECONNECTING change, is how long the transport waits before trying again (the
+    backoff, or the server's ``retry:``/``Retry-After`` hint when that is longer).
     """
 
     old: ConnectionState
@@ -30,3 +32,5 @@ class StateChange:
     error: BaseException | None = None
     attempt: int = 0
     at: float = attrs.field(factory=time.time)
+    #: for RECONNECTING: seconds the transport waits before its next attempt
+    delay: float | None = None

@@ -10,8 +10,9 @@ module is that loop, written once:
 * ``on_connect(ws)`` (async) runs after every (re)connect and *before* any frame is
   yielded — send the subscribe messages there (the raw
   ``websockets.asyncio.client.ClientConnection`` is passed, so the hook may also
-  ``await ws.recv()`` an acknowledgement); a connection lost during the hook is
-  retried like any other drop, any other exception from the hook is raised;
+  ``await ws.recv()`` an acknowledgement); a connection lost during the hook, or a
+  ``TimeoutError`` (an acknowledgement that never came), is retried like any other
+  drop; any other exception from the hook is raised;
 * reconnect on every drop — a close frame from the server (any code), an abrupt
   TCP reset, a failed keepalive ping, ``idle_timeout`` seconds spent waiting for a
   data frame (the watchdog aborts the socket; a slow consumer is not idleness), a refused or timed-out connect, and handshake
@@ -74,6 +75,8 @@ __all__ = ["DEFAULT_MAX_SIZE", "Reconnected", "ReconnectingWebSocket", "default_
 logger = logging.getLogger("specwire.streaming.websocket")
 
 DEFAULT_MAX_SIZE = 4 * 1024 * 1024
+#: Longest wait a handshake's ``Retry-After`` hint can impose (seconds).
+MAX_SERVER_DELAY = 600.0
 _RETRYABLE_STATUSES = frozenset({408, 429})
 
 Frame = str | bytes
@@ -307,14 +310,21 @@ class ReconnectingWebSocket:
     # -- internals --------------------------------------------------------------------
 
     def _set_state(
-        self, new: ConnectionState, reason: str = "", error: BaseException | None = None, force: bool = False
+        self,
+        new: ConnectionState,
+        reason: str = "",
+        error: BaseException | None = None,
+        force: bool = False,
+        delay: float | None = None,
     ) -> None:
         old, self.state = self.state, new
         if self.on_state_change is None or (old is new and not force):
             return
         try:
             self.on_state_change(
-                StateChange(old=old, new=new, reason=reason, error=error, attempt=self.reconnects)
+                StateChange(
+                    old=old, new=new, reason=reason, error=error, attempt=self.reconnects, delay=delay
+                )
             )
         except Exception:
             logger.exception("on_state_change callback raised; ignored")
@@ -378,8 +388,10 @@ class ReconnectingWebSocket:
                 raise final
             return None
         self.reconnects += 1
-        self._set_state(ConnectionState.RECONNECTING, reason, error, force=True)
-        return self.backoff.next_delay(floor=floor)
+        # a Retry-After hint wins over the backoff's cap, within reason
+        delay = max(self.backoff.next_delay(), min(floor, MAX_SERVER_DELAY))
+        self._set_state(ConnectionState.RECONNECTING, reason, error, force=True, delay=delay)
+        return delay
 
     async def _sleep_or_closed(self, delay: float) -> bool:
         assert self._closed_event is not None
@@ -409,9 +421,18 @@ class ReconnectingWebSocket:
         try:
             if self._on_connect is not None:
                 await self._on_connect(ws)
-        except ConnectionClosed as exc:
+        except (ConnectionClosed, OSError, TimeoutError) as exc:
+            # lost, or an acknowledgement that never came: retried like any drop
+            with contextlib.suppress(Exception):
+                await ws.close()
+            if self.is_fatal(exc):
+                self._closed = True
+                err = self._fatal_error(exc, url)
+                self._set_state(ConnectionState.DISCONNECTED, _describe(exc), err)
+                raise err from exc
             self._drop = (_describe(exc), exc, 0.0)
-            self._dropped_at = started
+            if not self._dropped_at:
+                self._dropped_at = started
             return
         except BaseException:
             with contextlib.suppress(Exception):

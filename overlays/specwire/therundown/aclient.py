@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from specwire_gen.therundown.client import Client
@@ -56,6 +56,9 @@ from specwire.therundown.ids import IdLike
 from specwire.therundown.params import DateLike, IdsArg
 from specwire.therundown.transport import AsyncRundownTransport
 from specwire.therundown.usage import Usage
+
+if TYPE_CHECKING:
+    from specwire.therundown.stream import MarketStream
 
 __all__ = ["AsyncTheRundown"]
 
@@ -479,11 +482,39 @@ class AsyncTheRundown(ClientCore):
 
     # -- stream -----------------------------------------------------------------------------------------
 
-    def stream(self, **kwargs: Any) -> Any:
-        """The WebSocket market stream (an async iterator of price updates); see :func:`specwire.therundown.stream.open_stream`."""
+    def stream(
+        self,
+        *,
+        sport_ids: IdsArg = None,
+        market_ids: IdsArg = None,
+        affiliate_ids: IdsArg = None,
+        event_ids: str | Iterable[str] | None = None,
+        catch_up: bool = True,
+        cursor: int | str | None = None,
+        key_in: Literal["query", "header"] = "query",
+        **options: Any,
+    ) -> MarketStream:
+        """The WebSocket market stream: ``async for update in rundown.stream(sport_ids=["NBA"])``.
+
+        Yields :class:`~specwire_gen.therundown.stream_models.MarketPrice` updates (and a
+        :class:`~specwire.therundown.stream.StreamResync` if a gap could not be filled). After every reconnect
+        it first emits the changes missed meanwhile, from the delta feed (``catch_up``; needs ``cursor=`` or
+        exactly one sport). ``options`` go to :class:`~specwire.therundown.stream.MarketStream`
+        (``on_state_change``, ``on_error``, ``heartbeat_interval``, ``idle_heartbeats``, ``backoff``, ...).
+        """
         from specwire.therundown.stream import MarketStream
 
-        return MarketStream(self, **kwargs)
+        return MarketStream(
+            self,
+            sport_ids=sport_ids,
+            market_ids=market_ids,
+            affiliate_ids=affiliate_ids,
+            event_ids=event_ids,
+            catch_up=catch_up,
+            cursor=cursor,
+            key_in=key_in,
+            **options,
+        )
 
 
 def _feed_args(args: dict[str, Any]) -> dict[str, Any]:

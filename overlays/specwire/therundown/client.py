@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from specwire_gen.therundown.client import Client
@@ -60,6 +60,10 @@ from specwire.therundown.ids import IdLike
 from specwire.therundown.params import DateLike, IdsArg
 from specwire.therundown.transport import RundownTransport
 from specwire.therundown.usage import Usage
+
+if TYPE_CHECKING:
+    from specwire.streaming.runner import StreamHandle
+    from specwire.streaming.state import StateChange
 
 __all__ = ["TheRundown", "parsed_or_raise"]
 
@@ -497,15 +501,43 @@ class TheRundown(ClientCore):
 
     # -- stream -----------------------------------------------------------------------------------------
 
-    def stream(self, **kwargs: Any) -> Any:
+    def stream(
+        self,
+        *,
+        sport_ids: IdsArg = None,
+        market_ids: IdsArg = None,
+        affiliate_ids: IdsArg = None,
+        event_ids: str | Iterable[str] | None = None,
+        catch_up: bool = True,
+        cursor: int | str | None = None,
+        key_in: Literal["query", "header"] = "query",
+        on_event: Callable[[Any], Any] | None = None,
+        on_state_change: Callable[[StateChange], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+        **options: Any,
+    ) -> StreamHandle[Any]:
         """Callback/sync form of :meth:`AsyncTheRundown.stream`: a :class:`~specwire.streaming.runner.StreamHandle`.
 
-        Accepts the same filters plus ``on_event``, ``on_state_change``, ``on_error``; call ``start()`` /
-        ``stop()`` (or use ``with``), or iterate it with ``for``.
+        Same filters, plus ``on_event``/``on_state_change``/``on_error`` run on a dispatcher thread; call
+        ``start()``/``stop()`` (or use ``with``), or iterate it with ``for``. The loop runs on a background
+        thread; catch-up REST calls run off that loop.
         """
         from specwire.therundown.stream import sync_stream
 
-        return sync_stream(self, **kwargs)
+        return sync_stream(  # type: ignore[no-any-return]
+            self,
+            sport_ids=sport_ids,
+            market_ids=market_ids,
+            affiliate_ids=affiliate_ids,
+            event_ids=event_ids,
+            catch_up=catch_up,
+            cursor=cursor,
+            key_in=key_in,
+            on_event=on_event,
+            on_state_change=on_state_change,
+            on_error=on_error,
+            **options,
+        )
 
 
 def _feed_args(args: dict[str, Any]) -> dict[str, Any]:

@@ -89,9 +89,7 @@ class MarketDeltaFeed:
         asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float) or poll_interval < 0:
-            raise ConfigurationError(
-                f"poll_interval must be a number of seconds >= 0, got {poll_interval!r}"
-            )
+            raise ConfigurationError(f"poll_interval must be a number of seconds >= 0, got {poll_interval!r}")
         self._client = client
         self._filters = {
             "sport_id": sport_id,
@@ -254,9 +252,7 @@ class EventDeltaFeed:
         asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float) or poll_interval < 0:
-            raise ConfigurationError(
-                f"poll_interval must be a number of seconds >= 0, got {poll_interval!r}"
-            )
+            raise ConfigurationError(f"poll_interval must be a number of seconds >= 0, got {poll_interval!r}")
         self._client = client
         self._filters = {"sport_id": sport_id, "affiliate_ids": affiliate_ids}
         c.event_delta({**self._filters, "last_id": last_id})

@@ -222,7 +222,9 @@ class OddsHistoryStore:
             merged = _dedupe_last(pa.concat_tables([old, new]), ["id"])
             merged = merged.sort_by([("updated_at", "ascending"), ("id", "ascending")])
             atomic_write_table(merged, path)
-            result = WriteResult(result.files_written + 1, result.added + merged.num_rows - before, merged.num_rows)
+            result = WriteResult(
+                result.files_written + 1, result.added + merged.num_rows - before, merged.num_rows
+            )
         return result
 
     def write_closing_lines(self, events: Any) -> WriteResult:
@@ -246,7 +248,9 @@ class OddsHistoryStore:
             merged = _dedupe_last(pa.concat_tables([old, new]), _LINE_KEY)
             merged = merged.sort_by([(k, "ascending") for k in _LINE_KEY])
             atomic_write_table(merged, path)
-            result = WriteResult(result.files_written + 1, result.added + merged.num_rows - before, merged.num_rows)
+            result = WriteResult(
+                result.files_written + 1, result.added + merged.num_rows - before, merged.num_rows
+            )
         return result
 
     # -- reading ------------------------------------------------------------------------------------
@@ -257,7 +261,9 @@ class OddsHistoryStore:
             return schema.empty_table()
         return ds.dataset(path, format="parquet", schema=schema).to_table()
 
-    def read(self, kind: Literal["market_history", "closing", "openers"], event_id: str | None = None) -> pa.Table:
+    def read(
+        self, kind: Literal["market_history", "closing", "openers"], event_id: str | None = None
+    ) -> pa.Table:
         """One event's rows, or every event of ``kind`` (with the ``event_id`` partition column)."""
         schema = PRICE_HISTORY_SCHEMA if kind == "market_history" else CLOSING_SCHEMA
         if event_id is not None:

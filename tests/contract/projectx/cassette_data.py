@@ -230,6 +230,13 @@ def interactions() -> dict[str, list[Interaction]]:
                 example(p + "Order/searchOpen"),
             )
         ],
+        "test_search_open_orders_account_not_found": [
+            post(
+                p + "Order/searchOpen",
+                request_example(p + "Order/searchOpen"),
+                {"orders": None, "errorCode": 1, **ENVELOPE_ERROR},
+            )
+        ],
         "test_order_by_id_success": [
             post(
                 p + "Order/searchById",
@@ -292,6 +299,13 @@ def interactions() -> dict[str, list[Interaction]]:
                 example(p + "Position/searchOpen"),
             )
         ],
+        "test_search_open_positions_account_not_found": [
+            post(
+                p + "Position/searchOpen",
+                request_example(p + "Position/searchOpen"),
+                {"positions": None, "errorCode": 1, **ENVELOPE_ERROR},
+            )
+        ],
         "test_close_position_success": [
             post(
                 p + "Position/closeContract",
@@ -331,6 +345,14 @@ def interactions() -> dict[str, list[Interaction]]:
                 example(p + "Trade/search"),
             )
         ],
+        "test_search_trades_account_not_found": [
+            post(
+                p + "Trade/search",
+                {"accountId": 203, "startTimestamp": "2025-01-20T15:47:39.882000+00:00"},
+                {"trades": None, "errorCode": 1, **ENVELOPE_ERROR},
+            )
+        ],
+        "test_logout_invalid_session": [post(p + "Auth/logout", None, {"errorCode": 1, **ENVELOPE_ERROR})],
         "test_ping_success": [
             Interaction(
                 "GET", f"{BASE}/api/Status/ping", 200, response=example("/api/Status/ping", method="get")

@@ -128,6 +128,17 @@ def test_logout_success(px: ProjectX) -> None:
     assert px.session.token is None
 
 
+def test_logout_invalid_session(px: ProjectX) -> None:
+    with pytest.raises(AuthenticationError) as info:
+        px.session.logout()
+    assert (info.value.endpoint, info.value.error_code, info.value.error_name) == (
+        "Auth/logout",
+        1,
+        "InvalidSession",
+    )
+    assert px.session.token is None  # forgotten either way
+
+
 # -- accounts / contracts ----------------------------------------------------------------------------
 def test_accounts_search_success(px: ProjectX) -> None:
     (account,) = px.accounts.search(only_active=True)
@@ -324,6 +335,16 @@ def test_search_open_orders_success(px: ProjectX) -> None:
     )
 
 
+def test_search_open_orders_account_not_found(px: ProjectX) -> None:
+    with pytest.raises(AccountNotFoundError) as info:
+        px.orders.search_open(212)
+    assert (info.value.endpoint, info.value.error_code, info.value.error_name) == (
+        "Order/searchOpen",
+        1,
+        "AccountNotFound",
+    )
+
+
 def test_order_by_id_success(px: ProjectX) -> None:
     assert_order_36598(px.orders.get(704, 36598))
 
@@ -364,6 +385,12 @@ def test_search_open_positions_success(px: ProjectX) -> None:
     assert (position.id, position.account_id, position.contract_id) == (6124, 536, "CON.F.US.GMET.J25")
     assert (position.type_, position.size, position.average_price) == (PositionType.LONG, 2, 1575.75)
     assert position.creation_timestamp == datetime(2025, 4, 21, 19, 52, 32, 175721, tzinfo=UTC)
+
+
+def test_search_open_positions_account_not_found(px: ProjectX) -> None:
+    with pytest.raises(AccountNotFoundError) as info:
+        px.positions.search_open(536)
+    assert (info.value.endpoint, info.value.error_code) == ("Position/searchOpen", 1)
 
 
 def test_close_position_success(px: ProjectX) -> None:
@@ -407,6 +434,13 @@ def test_search_trades_success(px: ProjectX) -> None:
         False,
         14328,
     )
+
+
+async def test_search_trades_account_not_found() -> None:
+    async with AsyncProjectX(api_key=API_KEY, username=USERNAME, token=TOKEN, max_retries=0) as apx:
+        with pytest.raises(AccountNotFoundError) as info:
+            await apx.trades.search(203, datetime(2025, 1, 20, 15, 47, 39, 882000, tzinfo=UTC))
+    assert (info.value.endpoint, info.value.error_code) == ("Trade/search", 1)
 
 
 def test_ping_success(px: ProjectX) -> None:

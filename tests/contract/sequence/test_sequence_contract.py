@@ -251,3 +251,39 @@ def test_graph_status_typed_fields(seq: Sequence) -> None:
         2_325_530_000_000,
         3,
     )
+
+
+def test_cassettes_hold_no_secrets() -> None:
+    """The committed cassettes went through the scrubbing hooks: keys and venue secrets are REDACTED."""
+    [interaction] = recorded(Path(CASSETTES / "sequence" / "connect_venue.yaml"))
+    assert json.loads(interaction["request"]["body"]) == {
+        "api_key": "REDACTED",
+        "api_secret": "REDACTED",
+        "passphrase": "REDACTED",
+    }
+    for path in (CASSETTES / "sequence").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert "seq_test_0123" not in text and "seq_live_" not in text, path.name
+        assert "SK_EXAMPLE" not in text and "Bearer" not in text, path.name
+
+
+def test_recording_scrubs_secrets_before_writing(tmp_path: Path) -> None:
+    from tests.support.cassettes import Interaction, write_cassette
+
+    secret_key, venue_secret = "seq_live_" + "f" * 32, "-----BEGIN RSA PRIVATE KEY-----xyz"
+    path = write_cassette(
+        tmp_path / "c.yaml",
+        [
+            Interaction(
+                "POST",
+                "https://api.sequencemkts.com/v1/strategies",
+                200,
+                request={"name": "s", "sequence_api_key": secret_key, "secrets": {"K": venue_secret}},
+                request_headers={"Authorization": f"Bearer {secret_key}"},
+                response={"strategy_id": "strat_abc"},
+            )
+        ],
+        **sequence_vcr_config(),
+    )
+    text = path.read_text(encoding="utf-8")
+    assert secret_key not in text and venue_secret not in text

@@ -70,10 +70,16 @@ def ok(url: str, path: str, body: Any = None) -> list[Interaction]:
     ]
 
 
-def fail(url: str, path: str, status: int, name: str | None = None, headers: dict[str, str] | None = None) -> list[Interaction]:
+def fail(
+    url: str, path: str, status: int, name: str | None = None, headers: dict[str, str] | None = None
+) -> list[Interaction]:
     return [
         Interaction(
-            "GET", BASE + url, status, response=example(path, str(status), name), response_headers=headers or {}
+            "GET",
+            BASE + url,
+            status,
+            response=example(path, str(status), name),
+            response_headers=headers or {},
         )
     ]
 
@@ -103,22 +109,32 @@ def interactions() -> dict[str, list[Interaction]]:
         "sports_dates": ok(f"{s}/sports/dates?sport_ids=2%2C3%2C4%2C6", f"{s}/sports/dates"),
         "sports_dates_unauthorized": fail(f"{s}/sports/dates?sport_ids=4", f"{s}/sports/dates", 401),
         "event_dates": ok(f"{s}/sports/events/2026-02-12?sport_ids=4", f"{s}/sports/events/{{date}}"),
-        "event_dates_bad_request": fail(f"{s}/sports/events/2026-02-12?sport_ids=999", f"{s}/sports/events/{{date}}", 400),
-        "schedule": ok("/api/v1/sports/4/schedule?limit=10&from=2026-02-01&sort=asc", "/api/v1/sports/{sportID}/schedule"),
+        "event_dates_bad_request": fail(
+            f"{s}/sports/events/2026-02-12?sport_ids=999", f"{s}/sports/events/{{date}}", 400
+        ),
+        "schedule": ok(
+            "/api/v1/sports/4/schedule?limit=10&from=2026-02-01&sort=asc", "/api/v1/sports/{sportID}/schedule"
+        ),
         "schedule_unauthorized": fail("/api/v1/sports/4/schedule", "/api/v1/sports/{sportID}/schedule", 401),
         # teams
         "teams": ok(f"{s}/sports/4/teams", f"{s}/sports/{{sportID}}/teams"),
         "teams_unauthorized": fail(f"{s}/sports/4/teams", f"{s}/sports/{{sportID}}/teams", 401),
         "conferences": ok(f"{s}/sports/4/conferences", f"{s}/sports/{{sportID}}/conferences"),
-        "conferences_unauthorized": fail(f"{s}/sports/4/conferences", f"{s}/sports/{{sportID}}/conferences", 401),
+        "conferences_unauthorized": fail(
+            f"{s}/sports/4/conferences", f"{s}/sports/{{sportID}}/conferences", 401
+        ),
         "divisions": ok(f"{s}/sports/4/divisions", f"{s}/sports/{{sportID}}/divisions"),
         "divisions_unauthorized": fail(f"{s}/sports/4/divisions", f"{s}/sports/{{sportID}}/divisions", 401),
         "team": ok(f"{s}/teams/153/", f"{s}/teams/{{teamID}}/"),
         "team_not_found": fail(f"{s}/teams/999999/", f"{s}/teams/{{teamID}}/", 404),
         "team_players": ok(f"{s}/teams/145/players", f"{s}/teams/{{teamID}}/players"),
         "team_players_not_found": fail(f"{s}/teams/999999/players", f"{s}/teams/{{teamID}}/players", 404),
-        "team_stats": ok(f"{s}/teams/145/stats?stats_ids=1&year=2026&season_type=2", f"{s}/teams/{{teamID}}/stats"),
-        "team_stats_bad_request": fail(f"{s}/teams/145/stats?stats_ids=9999", f"{s}/teams/{{teamID}}/stats", 400),
+        "team_stats": ok(
+            f"{s}/teams/145/stats?stats_ids=1&year=2026&season_type=2", f"{s}/teams/{{teamID}}/stats"
+        ),
+        "team_stats_bad_request": fail(
+            f"{s}/teams/145/stats?stats_ids=9999", f"{s}/teams/{{teamID}}/stats", 400
+        ),
         "team_players_stats": ok(
             f"{s}/teams/145/players/stats?stats_ids=1&player_ids=1001", f"{s}/teams/{{teamID}}/players/stats"
         ),
@@ -132,32 +148,57 @@ def interactions() -> dict[str, list[Interaction]]:
             f"{s}/sports/4/events/2026-01-15?market_ids=1%2C2%2C3&affiliate_ids=19%2C23&main_line=true",
             f"{s}/sports/{{sportID}}/events/{{date}}",
         ),
-        "events_server_error": fail(f"{s}/sports/4/events/2026-01-15", f"{s}/sports/{{sportID}}/events/{{date}}", 500),
+        "events_server_error": fail(
+            f"{s}/sports/4/events/2026-01-15", f"{s}/sports/{{sportID}}/events/{{date}}", 500
+        ),
         "event": ok(f"{s}/events/{EVENT}?market_ids=1", f"{s}/events/{{eventID}}"),
         "event_not_found": fail(f"{s}/events/{MISSING}", f"{s}/events/{{eventID}}", 404),
-        "openers": ok(f"{s}/sports/4/openers/2026-02-12?market_ids=1&offset=300", f"{s}/sports/{{sportID}}/openers/{{date}}"),
-        "openers_unauthorized": fail(f"{s}/sports/4/openers/2026-02-12", f"{s}/sports/{{sportID}}/openers/{{date}}", 401),
-        "event_openers": ok(f"{s}/events/{EVENT}/openers?market_ids=1%2C2%2C3", f"{s}/events/{{eventID}}/openers"),
-        "event_openers_not_found": fail(f"{s}/events/{MISSING}/openers", f"{s}/events/{{eventID}}/openers", 404),
+        "openers": ok(
+            f"{s}/sports/4/openers/2026-02-12?market_ids=1&offset=300",
+            f"{s}/sports/{{sportID}}/openers/{{date}}",
+        ),
+        "openers_unauthorized": fail(
+            f"{s}/sports/4/openers/2026-02-12", f"{s}/sports/{{sportID}}/openers/{{date}}", 401
+        ),
+        "event_openers": ok(
+            f"{s}/events/{EVENT}/openers?market_ids=1%2C2%2C3", f"{s}/events/{{eventID}}/openers"
+        ),
+        "event_openers_not_found": fail(
+            f"{s}/events/{MISSING}/openers", f"{s}/events/{{eventID}}/openers", 404
+        ),
         "closing": ok(
             f"{s}/sports/4/closing/2026-02-12?market_ids=1&exclude_status=STATUS_POSTPONED",
             f"{s}/sports/{{sportID}}/closing/{{date}}",
         ),
-        "closing_unauthorized": fail(f"{s}/sports/4/closing/2026-02-12", f"{s}/sports/{{sportID}}/closing/{{date}}", 401),
-        "event_closing": ok(f"{s}/events/{EVENT}/closing?market_ids=1%2C2%2C3", f"{s}/events/{{eventID}}/closing"),
-        "event_closing_not_found": fail(f"{s}/events/{MISSING}/closing", f"{s}/events/{{eventID}}/closing", 404),
+        "closing_unauthorized": fail(
+            f"{s}/sports/4/closing/2026-02-12", f"{s}/sports/{{sportID}}/closing/{{date}}", 401
+        ),
+        "event_closing": ok(
+            f"{s}/events/{EVENT}/closing?market_ids=1%2C2%2C3", f"{s}/events/{{eventID}}/closing"
+        ),
+        "event_closing_not_found": fail(
+            f"{s}/events/{MISSING}/closing", f"{s}/events/{{eventID}}/closing", 404
+        ),
         "futures": ok(f"{s}/sports/40/futures?limit=50&market_ids=1141", f"{s}/sports/{{sportID}}/futures"),
-        "futures_forbidden": fail(f"{s}/sports/40/futures", f"{s}/sports/{{sportID}}/futures", 403, "futures"),
+        "futures_forbidden": fail(
+            f"{s}/sports/40/futures", f"{s}/sports/{{sportID}}/futures", 403, "futures"
+        ),
         "futures_event": ok(f"{s}/sports/40/futures/{FUTURE}", f"{s}/sports/{{sportID}}/futures/{{eventID}}"),
         "futures_event_not_found": fail(
             f"{s}/sports/40/futures/{MISSING}", f"{s}/sports/{{sportID}}/futures/{{eventID}}", 404
         ),
-        "best_line": ok(f"{s}/events/{EVENT}/best-line?period=period_full_game", f"{s}/events/{{eventID}}/best-line"),
-        "best_line_not_found": fail(f"{s}/events/{MISSING}/best-line", f"{s}/events/{{eventID}}/best-line", 404),
+        "best_line": ok(
+            f"{s}/events/{EVENT}/best-line?period=period_full_game", f"{s}/events/{{eventID}}/best-line"
+        ),
+        "best_line_not_found": fail(
+            f"{s}/events/{MISSING}/best-line", f"{s}/events/{{eventID}}/best-line", 404
+        ),
         "plays": ok(f"{s}/events/{EVENT}/plays?limit=100", f"{s}/events/{{eventID}}/plays"),
         "plays_forbidden": fail(f"{s}/events/{EVENT}/plays", f"{s}/events/{{eventID}}/plays", 403, "live"),
         "event_stats": ok(f"{s}/events/{EVENT}/stats?stats_ids=1", f"{s}/events/{{eventID}}/stats"),
-        "event_stats_forbidden": fail(f"{s}/events/{EVENT}/stats", f"{s}/events/{{eventID}}/stats", 403, "stats"),
+        "event_stats_forbidden": fail(
+            f"{s}/events/{EVENT}/stats", f"{s}/events/{{eventID}}/stats", 403, "stats"
+        ),
         "event_player_stats": ok(
             f"{s}/events/{EVENT}/players/stats?player_ids=1001", f"{s}/events/{{eventID}}/players/stats"
         ),
@@ -166,16 +207,23 @@ def interactions() -> dict[str, list[Interaction]]:
         ),
         # markets
         "sport_markets": ok(
-            f"{s}/sports/4/markets/2026-02-12?hide_closed_markets=1", f"{s}/sports/{{sportID}}/markets/{{date}}"
+            f"{s}/sports/4/markets/2026-02-12?hide_closed_markets=1",
+            f"{s}/sports/{{sportID}}/markets/{{date}}",
         ),
         "sport_markets_unauthorized": fail(
             f"{s}/sports/4/markets/2026-02-12", f"{s}/sports/{{sportID}}/markets/{{date}}", 401
         ),
         "markets_by_date": ok(f"{s}/sports/markets/2026-02-12", f"{s}/sports/markets/{{date}}"),
-        "markets_by_date_unauthorized": fail(f"{s}/sports/markets/2026-02-12", f"{s}/sports/markets/{{date}}", 401),
+        "markets_by_date_unauthorized": fail(
+            f"{s}/sports/markets/2026-02-12", f"{s}/sports/markets/{{date}}", 401
+        ),
         "event_markets": ok(f"{s}/events/{EVENT}/markets", f"{s}/events/{{eventID}}/markets"),
-        "event_markets_not_found": fail(f"{s}/events/{MISSING}/markets", f"{s}/events/{{eventID}}/markets", 404),
-        "market_participants": ok(f"{s}/markets/participants?event_id={EVENT}&market_ids=1", f"{s}/markets/participants"),
+        "event_markets_not_found": fail(
+            f"{s}/events/{MISSING}/markets", f"{s}/events/{{eventID}}/markets", 404
+        ),
+        "market_participants": ok(
+            f"{s}/markets/participants?event_id={EVENT}&market_ids=1", f"{s}/markets/participants"
+        ),
         "market_participants_bad_request": fail(
             f"{s}/markets/participants?event_id={MISSING}", f"{s}/markets/participants", 400
         ),
@@ -191,14 +239,20 @@ def interactions() -> dict[str, list[Interaction]]:
             f"{s}/events/{{eventID}}/markets/{{marketID}}/history",
         ),
         "market_chart_not_found": fail(
-            f"{s}/events/{MISSING}/markets/3/history", f"{s}/events/{{eventID}}/markets/{{marketID}}/history", 404
+            f"{s}/events/{MISSING}/markets/3/history",
+            f"{s}/events/{{eventID}}/markets/{{marketID}}/history",
+            404,
         ),
-        "opening_prices": ok(f"{s}/events/{EVENT}/markets/opening?market_ids=1", f"{s}/events/{{eventID}}/markets/opening"),
+        "opening_prices": ok(
+            f"{s}/events/{EVENT}/markets/opening?market_ids=1", f"{s}/events/{{eventID}}/markets/opening"
+        ),
         "opening_prices_not_found": fail(
             f"{s}/events/{MISSING}/markets/opening", f"{s}/events/{{eventID}}/markets/opening", 404
         ),
         "price_history": ok(f"{s}/markets/history?market_line_price_ids=192868821", f"{s}/markets/history"),
-        "price_history_bad_request": fail(f"{s}/markets/history?market_line_price_ids=1", f"{s}/markets/history", 400),
+        "price_history_bad_request": fail(
+            f"{s}/markets/history?market_line_price_ids=1", f"{s}/markets/history", 400
+        ),
         # delta
         "market_delta": ok(
             f"{s}/markets/delta?last_id=193499000&sport_id=4&market_ids=1%2C2%2C3%2C41%2C42%2C43",

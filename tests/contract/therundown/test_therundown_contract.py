@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 import attrs
 import pytest
-
 from specwire.core.errors import (
     AuthenticationError,
     BadRequestError,
@@ -35,6 +34,7 @@ from specwire.therundown import (
     to_rows,
 )
 from specwire_gen.therundown.models import ParticipantType
+
 from tests.contract.therundown.cassette_data import EVENT, FUTURE, MISSING, USAGE_HEADERS, api_key
 from tests.support.cassettes import CASSETTES, recorded
 from tests.support.spec_validation import validate_response
@@ -122,7 +122,9 @@ CASES = [
     Case(
         "sports",
         lambda r: r.sports(),
-        lambda x: _eq([(s.sport_id, s.sport_name) for s in x.sports], [(2, "NFL"), (4, "NBA"), (38, "TENNIS.ATP")]),
+        lambda x: _eq(
+            [(s.sport_id, s.sport_name) for s in x.sports], [(2, "NFL"), (4, "NBA"), (38, "TENNIS.ATP")]
+        ),
     ),
     Case(
         "sportsbooks",
@@ -137,14 +139,23 @@ CASES = [
     Case(
         "season_types",
         lambda r: r.season_types(),
-        lambda x: _eq((x.season_types[0].season_type_id, x.season_types[0].season_type_name), (2, "Regular Season")),
+        lambda x: _eq(
+            (x.season_types[0].season_type_id, x.season_types[0].season_type_name), (2, "Regular Season")
+        ),
     ),
     Case(
         "markets",
         lambda r: r.markets(),
-        lambda x: _eq([(m.id, m.name, m.live_variant_id, m.period_id) for m in x], [(1, "moneyline", 41, 0), (4, "moneyline_first_half", 1024, 1)]),
+        lambda x: _eq(
+            [(m.id, m.name, m.live_variant_id, m.period_id) for m in x],
+            [(1, "moneyline", 41, 0), (4, "moneyline_first_half", 1024, 1)],
+        ),
     ),
-    Case("stats", lambda r: r.stats(sport_id="NBA"), lambda x: _eq((x[0].abbreviation, x[0].sport_id), ("PTS", 4))),
+    Case(
+        "stats",
+        lambda r: r.stats(sport_id="NBA"),
+        lambda x: _eq((x[0].abbreviation, x[0].sport_id), ("PTS", 4)),
+    ),
     Case("stats_sample", lambda r: r.stats_sample(), lambda x: _eq(x["event_id"], EVENT)),
     Case(
         "dates",
@@ -156,20 +167,44 @@ CASES = [
         lambda r: r.sports_dates([2, 3, "NBA", "nhl"]),
         lambda x: _eq((x["2"].dates, x["4"].dates), ([], ["2026-02-13T00:30:00+0000"])),
     ),
-    Case("event_dates", lambda r: r.event_dates(dt.date(2026, 2, 12), sport_ids=4), lambda x: _eq(x["4"], ["2026-02-12"])),
+    Case(
+        "event_dates",
+        lambda r: r.event_dates(dt.date(2026, 2, 12), sport_ids=4),
+        lambda x: _eq(x["4"], ["2026-02-12"]),
+    ),
     Case(
         "schedule",
         lambda r: r.schedule(4, limit=10, from_date="2026-02-01", sort="asc"),
-        lambda x: _eq((x.schedules[0].event_id, x.schedules[0].season_year, x.schedules[0].league_name), (EVENT, 2026, "NBA")),
+        lambda x: _eq(
+            (x.schedules[0].event_id, x.schedules[0].season_year, x.schedules[0].league_name),
+            (EVENT, 2026, "NBA"),
+        ),
     ),
-    Case("teams", lambda r: r.teams("NBA"), lambda x: _eq((x.teams[0].mascot, x.teams[0].ranking), ("Lakers", None))),
-    Case("conferences", lambda r: r.conferences(4), lambda x: _eq(x.conferences[0].name, "Eastern Conference")),
-    Case("divisions", lambda r: r.divisions(4), lambda x: _eq((x.divisions[0].name, x.divisions[0].conference_id), ("Atlantic", 1))),
-    Case("team", lambda r: r.team(153), lambda x: _eq((x.teams[0].team_id, x.teams[0].abbreviation), (153, "BOS"))),
+    Case(
+        "teams",
+        lambda r: r.teams("NBA"),
+        lambda x: _eq((x.teams[0].mascot, x.teams[0].ranking), ("Lakers", None)),
+    ),
+    Case(
+        "conferences", lambda r: r.conferences(4), lambda x: _eq(x.conferences[0].name, "Eastern Conference")
+    ),
+    Case(
+        "divisions",
+        lambda r: r.divisions(4),
+        lambda x: _eq((x.divisions[0].name, x.divisions[0].conference_id), ("Atlantic", 1)),
+    ),
+    Case(
+        "team",
+        lambda r: r.team(153),
+        lambda x: _eq((x.teams[0].team_id, x.teams[0].abbreviation), (153, "BOS")),
+    ),
     Case(
         "team_players",
         lambda r: r.team_players(145),
-        lambda x: _eq((x.players[0].display_name, x.players[0].jersey, x.players[0].active), ("LeBron James", "23", True)),
+        lambda x: _eq(
+            (x.players[0].display_name, x.players[0].jersey, x.players[0].active),
+            ("LeBron James", "23", True),
+        ),
     ),
     Case(
         "team_stats",
@@ -184,34 +219,67 @@ CASES = [
     Case("player", lambda r: r.player(1001), lambda x: _eq(x.players[0].team_id, 145)),
     Case(
         "events",
-        lambda r: r.events("NBA", "2026-01-15", market_ids=["moneyline", "spread", "totals"], affiliate_ids=["DraftKings", "FanDuel"], main_line=True),
+        lambda r: r.events(
+            "NBA",
+            "2026-01-15",
+            market_ids=["moneyline", "spread", "totals"],
+            affiliate_ids=["DraftKings", "FanDuel"],
+            main_line=True,
+        ),
         _check_events,
     ),
     Case("event", lambda r: r.event(EVENT, market_ids=1), _check_event),
     Case("openers", lambda r: r.openers(4, "2026-02-12", market_ids=[1], offset=300), _check_lines),
     Case("event_openers", lambda r: r.event_openers(EVENT, market_ids=[1, 2, 3]), _check_lines),
-    Case("closing", lambda r: r.closing(4, "2026-02-12", market_ids=[1], exclude_status="postponed"), _check_closing),
+    Case(
+        "closing",
+        lambda r: r.closing(4, "2026-02-12", market_ids=[1], exclude_status="postponed"),
+        _check_closing,
+    ),
     Case("event_closing", lambda r: r.event_closing(EVENT, market_ids=[1, 2, 3]), _check_closing),
     Case(
         "futures",
         lambda r: r.futures("golf", limit=50, market_ids=["tournament_winner"]),
         lambda x: _eq(
-            (x.meta.has_more, x.meta.next_cursor, x.events[0].settle_by, x.events[0].schedule.event_name, x.events[0].markets[0].market_id),
+            (
+                x.meta.has_more,
+                x.meta.next_cursor,
+                x.events[0].settle_by,
+                x.events[0].schedule.event_name,
+                x.events[0].markets[0].market_id,
+            ),
             (False, None, "2026-04-12T23:00:00Z", "Masters Tournament", 1141),
         ),
     ),
     Case(
         "futures_event",
         lambda r: r.futures_event(40, FUTURE),
-        lambda x: _eq((x.events[0].settlement["1141"].winning_participant_id, x.events[0].progress["entries"][0]["participant_id"]), (501, 501)),
+        lambda x: _eq(
+            (
+                x.events[0].settlement["1141"].winning_participant_id,
+                x.events[0].progress["entries"][0]["participant_id"],
+            ),
+            (501, 501),
+        ),
     ),
     Case(
         "best_line",
         lambda r: r.best_line(EVENT, period="period_full_game"),
-        lambda x: _eq((x.moneyline.moneyline_home, x.moneyline.best_affiliate_away.affiliate_name, x.total.total_over), (-105, "FanDuel", 224.5)),
+        lambda x: _eq(
+            (x.moneyline.moneyline_home, x.moneyline.best_affiliate_away.affiliate_name, x.total.total_over),
+            (-105, "FanDuel", 224.5),
+        ),
     ),
-    Case("plays", lambda r: r.plays(EVENT, limit=100), lambda x: _eq((x.plays[0].sequence, x.plays[0]["clock"]), (101, "12:00"))),
-    Case("event_stats", lambda r: r.event_stats(EVENT, stats_ids=[1]), lambda x: _eq((x[0].meta.complete, x[0].stats[0].value), (True, "107"))),
+    Case(
+        "plays",
+        lambda r: r.plays(EVENT, limit=100),
+        lambda x: _eq((x.plays[0].sequence, x.plays[0]["clock"]), (101, "12:00")),
+    ),
+    Case(
+        "event_stats",
+        lambda r: r.event_stats(EVENT, stats_ids=[1]),
+        lambda x: _eq((x[0].meta.complete, x[0].stats[0].value), (True, "107")),
+    ),
     Case(
         "event_player_stats",
         lambda r: r.event_player_stats(EVENT, player_ids=[1001]),
@@ -220,30 +288,53 @@ CASES = [
     Case(
         "sport_markets",
         lambda r: r.sport_markets(4, "2026-02-12", hide_closed_markets=True),
-        lambda x: _eq((x["4"][0].id, x["4"][0].proposition, x["4"][0].line_value_is_participant), (29, True, False)),
+        lambda x: _eq(
+            (x["4"][0].id, x["4"][0].proposition, x["4"][0].line_value_is_participant), (29, True, False)
+        ),
     ),
-    Case("markets_by_date", lambda r: r.markets_by_date("2026-02-12"), lambda x: _eq(x["4"][0].name, "points")),
-    Case("event_markets", lambda r: r.event_markets(EVENT), lambda x: _eq((x[0].id, x[0].short_description), (1, "Moneyline"))),
+    Case(
+        "markets_by_date", lambda r: r.markets_by_date("2026-02-12"), lambda x: _eq(x["4"][0].name, "points")
+    ),
+    Case(
+        "event_markets",
+        lambda r: r.event_markets(EVENT),
+        lambda x: _eq((x[0].id, x[0].short_description), (1, "Moneyline")),
+    ),
     Case(
         "market_participants",
         lambda r: r.market_participants(EVENT, market_ids=1),
-        lambda x: _eq((x.participants[0].name, x.participants[0].type_, x.participants[0].team_id), ("Atlanta Hawks", ParticipantType.TEAM, 11)),
+        lambda x: _eq(
+            (x.participants[0].name, x.participants[0].type_, x.participants[0].team_id),
+            ("Atlanta Hawks", ParticipantType.TEAM, 11),
+        ),
     ),
     Case(
         "market_history",
-        lambda r: r.market_history(EVENT, market_ids=1, affiliate_ids="DraftKings", from_=dt.datetime(2026, 2, 10, tzinfo=dt.UTC), limit=1000),
+        lambda r: r.market_history(
+            EVENT,
+            market_ids=1,
+            affiliate_ids="DraftKings",
+            from_=dt.datetime(2026, 2, 10, tzinfo=dt.UTC),
+            limit=1000,
+        ),
         _check_history,
     ),
     Case(
         "market_chart",
         lambda r: r.market_chart(EVENT, "totals", participant_id=1001, affiliate_ids=[19], main_line=True),
-        lambda x: _eq([(pt.t, pt.p) for pt in x.series["19"].data], [("2026-02-10T14:00:00Z", "-110"), ("2026-02-11T09:30:00Z", "-112")]),
+        lambda x: _eq(
+            [(pt.t, pt.p) for pt in x.series["19"].data],
+            [("2026-02-10T14:00:00Z", "-110"), ("2026-02-11T09:30:00Z", "-112")],
+        ),
     ),
     Case(
         "opening_prices",
         lambda r: r.opening_prices(EVENT, market_ids=1),
         lambda x: _eq(
-            (x.markets["1"].lines["45001:"].participant_name, x.markets["1"].lines["45001:"].prices["19"].price),
+            (
+                x.markets["1"].lines["45001:"].participant_name,
+                x.markets["1"].lines["45001:"].prices["19"].price,
+            ),
             ("Atlanta Hawks", "-105"),
         ),
     ),
@@ -252,14 +343,23 @@ CASES = [
         "market_delta",
         lambda r: r.market_delta(193499000, sport_id=4, market_ids=[1, 2, 3, 41, 42, 43]),
         lambda x: _eq(
-            (x.meta.delta_last_id, x.meta.has_more, x.deltas[0].price, x.deltas[0].previous_price, x.deltas[0].participant_id),
+            (
+                x.meta.delta_last_id,
+                x.meta.has_more,
+                x.deltas[0].price,
+                x.deltas[0].previous_price,
+                x.deltas[0].participant_id,
+            ),
             ("193500000", False, "-112", "-110", 11),
         ),
     ),
     Case(
         "event_delta",
         lambda r: r.event_delta(sport_id=4),
-        lambda x: _eq((x.meta.delta_last_id, json.loads(x.deltas[0].data)["event_id"]), ("a1b2c3d4-e5f6-7890-abcd-ef1234567890", EVENT)),
+        lambda x: _eq(
+            (x.meta.delta_last_id, json.loads(x.deltas[0].data)["event_id"]),
+            ("a1b2c3d4-e5f6-7890-abcd-ef1234567890", EVENT),
+        ),
     ),
 ]
 
@@ -329,7 +429,9 @@ FAILURES = [
     ("name", "call", "error"),
     [pytest.param(n, c, e, id=n, marks=pytest.mark.vcr(f"{n}.yaml")) for n, c, e in FAILURES],
 )
-def test_endpoint_documented_failure(name: str, call: Callable[[TheRundown], Any], error: type[Exception], rundown: TheRundown) -> None:
+def test_endpoint_documented_failure(
+    name: str, call: Callable[[TheRundown], Any], error: type[Exception], rundown: TheRundown
+) -> None:
     interactions = _validate_cassette(name)
     expected_message = json.loads(interactions[0]["response"]["body"]["string"])["error"]
     with pytest.raises(error) as caught:
@@ -375,6 +477,8 @@ async def test_async_twin_replays_the_same_cassette() -> None:
 
 @pytest.mark.vcr("events.yaml")
 def test_off_board_marker_never_becomes_a_price(rundown: TheRundown) -> None:
-    rows = to_rows(rundown.events(4, "2026-01-15", market_ids=[1, 2, 3], affiliate_ids=[19, 23], main_line=True))
+    rows = to_rows(
+        rundown.events(4, "2026-01-15", market_ids=[1, 2, 3], affiliate_ids=[19, 23], main_line=True)
+    )
     assert all(row["price"] is not OFF_BOARD for row in rows)
     assert [row["price"] for row in rows if row["participant_name"] == "Boston Celtics"] == [-180.0, -110.0]

@@ -402,3 +402,24 @@ async def test_async_iteration_break_closes_the_stream() -> None:
             break
         await asyncio.sleep(0)
     assert src.closed.is_set()
+
+
+def test_a_callback_may_stop_its_own_stream() -> None:
+    src = Source(list(range(100)), hold=True)
+    got: list[int] = []
+    states: list[ConnectionState] = []
+    handle: StreamHandle[int]
+
+    def on_event(ev: int) -> None:
+        got.append(ev)
+        if ev == 3:
+            handle.stop()
+
+    handle = StreamHandle(
+        src.open, on_event=on_event, on_state_change=lambda s: states.append(s.new), queue_size=2
+    )
+    handle.start(timeout=5)
+    assert handle.wait_finished(5)
+    assert src.closed.wait(5)
+    assert got[:4] == [0, 1, 2, 3] and len(got) <= 4
+    assert not handle.running

@@ -24,7 +24,7 @@ from specwire.core.errors import (
 )
 from specwire.core.redact import register_secret
 from specwire.streaming.backoff import Backoff
-from specwire.streaming.sse import aconnect_sse, connect_sse
+from specwire.streaming.sse import MAX_SERVER_DELAY, aconnect_sse, connect_sse
 from specwire.streaming.sse_decoder import ServerSentEvent
 from specwire.streaming.state import ConnectionState, StateChange
 
@@ -49,15 +49,10 @@ MODES = ["async", "sync"]
 
 
 class RecordingBackoff(Backoff):
-    """A fast backoff that remembers the floor each delay was asked for."""
+    """A fast backoff (a few ms) so reconnect tests take no real time."""
 
     def __init__(self) -> None:
         super().__init__(initial=0.001, maximum=0.005)
-        self.floors: list[float] = []
-
-    def next_delay(self, floor: float = 0.0) -> float:
-        self.floors.append(floor)
-        return min(super().next_delay(0.0), 0.005)
 
 
 def FAST() -> Backoff:
@@ -193,34 +188,52 @@ async def test_the_clients_rest_read_timeout_does_not_apply_to_streams(mode: str
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_503_reconnects_honouring_retry_after(mode: str) -> None:
-    backoff = RecordingBackoff()
     async with SSEServer(
         [
             [Replay(3), Drop()],
-            [Status(503, {"message": "busy"}, headers={"Retry-After": "0.01"})],
-            [Status(429, {"message": "slow down"}, headers={"retry-after-ms": "20"})],
+            [Status(503, {"message": "busy"}, headers={"Retry-After": "0.03"})],
+            [Status(429, {"message": "slow down"}, headers={"retry-after-ms": "40"})],
             [Replay(None), Close()],
         ],
         log=LOG,
         fallback=END,
     ) as srv:
-        events, states, error = await run_stream(mode, cursor_url(srv), backoff=backoff)
+        events, states, error = await run_stream(mode, cursor_url(srv))
     assert error is None
     assert [e.id for e in events] == ALL_IDS
-    assert backoff.floors[1:3] == [0.01, 0.02]
-    errors = [s.error for s in states if s.new is ConnectionState.RECONNECTING]
-    assert isinstance(errors[1], ServerError) and errors[1].message == "busy"
+    reconnecting = [s for s in states if s.new is ConnectionState.RECONNECTING]
+    assert [s.delay for s in reconnecting[1:3]] == [0.03, 0.04]  # the hints beat the ~ms backoff
+    assert reconnecting[0].delay is not None and reconnecting[0].delay <= 0.005
+    assert isinstance(reconnecting[1].error, ServerError) and reconnecting[1].error.message == "busy"
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_server_retry_field_is_the_delay_floor(mode: str) -> None:
-    backoff = RecordingBackoff()
     async with SSEServer(
         [[Raw(b"retry: 40\n\n"), Replay(2), Drop()], [Replay(None), Close()]], log=LOG, fallback=END
     ) as srv:
-        events, _, error = await run_stream(mode, cursor_url(srv), backoff=backoff)
+        events, states, error = await run_stream(mode, cursor_url(srv))
     assert error is None and [e.id for e in events] == ALL_IDS
-    assert backoff.floors[0] == 0.04
+    reconnecting = [s for s in states if s.new is ConnectionState.RECONNECTING]
+    assert reconnecting[0].delay == 0.04
+
+
+async def test_a_huge_retry_after_is_capped() -> None:
+    waits: list[float] = []
+    async with SSEServer(
+        [[Status(503, "x", headers={"Retry-After": "86400"})], [Replay(None)]], log=LOG, fallback=END
+    ) as srv:
+
+        def work() -> list[str]:
+            with (
+                httpx.Client() as client,
+                connect_sse(client, srv.url(), backoff=FAST(), sleep=waits.append) as s,
+            ):
+                return [ev.id for ev in s]
+
+        ids = await asyncio.to_thread(work)
+    assert ids == ALL_IDS
+    assert waits[0] == MAX_SERVER_DELAY == 600.0
 
 
 @pytest.mark.parametrize("mode", MODES)

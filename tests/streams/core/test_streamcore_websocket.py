@@ -27,13 +27,10 @@ SUBSCRIBE = json.dumps({"op": "subscribe", "channel": "quotes"})
 
 
 class RecordingBackoff(Backoff):
+    """A fast backoff (a few ms) so reconnect tests take no real time."""
+
     def __init__(self) -> None:
         super().__init__(initial=0.001, maximum=0.005)
-        self.floors: list[float] = []
-
-    def next_delay(self, floor: float = 0.0) -> float:
-        self.floors.append(floor)
-        return min(super().next_delay(0.0), 0.005)
 
 
 async def subscribe(ws: ClientConnection) -> None:
@@ -130,13 +127,15 @@ async def test_handshake_403_after_a_reconnect_is_fatal_with_the_provider_family
 
 
 async def test_handshake_503_and_429_are_retried_honouring_retry_after() -> None:
-    backoff = RecordingBackoff()
     async with WSServer(
-        [[Reject(503, "down")], [Reject(429, "slow", headers={"Retry-After": "0.02"})], [Send("ok")]]
+        [[Reject(503, "down")], [Reject(429, "slow", headers={"Retry-After": "0.03"})], [Send("ok")]]
     ) as srv:
-        rws, _ = make(srv, backoff=backoff)
+        rws, states = make(srv)
         assert await collect(rws, limit=1) == ["ok"]
-    assert backoff.floors == [0.0, 0.02]
+    delays = [s.delay for s in states if s.new is ConnectionState.RECONNECTING]
+    assert len(delays) == 2
+    assert delays[0] is not None and delays[0] <= 0.005
+    assert delays[1] == 0.03
 
 
 async def test_frames_over_one_mebibyte_are_received() -> None:
@@ -329,3 +328,20 @@ async def test_frames_buffered_before_a_drop_are_all_delivered() -> None:
                 if frame == "after":
                     break
     assert got == [str(i) for i in range(100)] + ["after"]
+
+
+async def test_an_acknowledgement_timeout_in_on_connect_is_retried() -> None:
+    async def wait_for_ack(ws: ClientConnection) -> None:
+        await ws.send(SUBSCRIBE)
+        await asyncio.wait_for(ws.recv(), 0.1)  # raises TimeoutError when no ack comes
+
+    async with WSServer(
+        [
+            [Expect("subscribe"), Stall()],  # never acknowledges
+            [Expect("subscribe"), Send("ack"), Send("data")],
+        ]
+    ) as srv:
+        rws, states = make(srv, on_connect=wait_for_ack)
+        assert await collect(rws, limit=1) == ["data"]
+    assert len(srv.connections) == 2
+    assert any("TimeoutError" in s.reason for s in states if s.new is ConnectionState.RECONNECTING)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from typing import Any
 
 import httpx
 import pytest
-
 from specwire.core.errors import AuthenticationError, StreamParseError
 from specwire.streaming.state import ConnectionState, StateChange
 from specwire.therundown import AsyncTheRundown, MarketStream, StreamResync, TheRundown
 from specwire.therundown.stream import SeedBackoff, decode_frame
 from specwire_gen.therundown.stream_models import HeartbeatMessage, MarketPrice
+
 from tests.contract.therundown.cassette_data import example
 from tests.support.ws_server import Drop, Reject, Send, Sleep, Stall, WSServer
 
@@ -83,13 +84,18 @@ class Rest:
             )
         self.cursors.append(request.url.params["last_id"])
         if not self.pages:
-            return httpx.Response(200, json={"meta": {"delta_last_id": self.cursors[-1], "has_more": False}, "deltas": []})
+            return httpx.Response(
+                200, json={"meta": {"delta_last_id": self.cursors[-1], "has_more": False}, "deltas": []}
+            )
         status, body = self.pages.pop(0)
         return httpx.Response(status, json=body)
 
 
 def page(cursor: str, *entries: dict[str, Any], more: bool = False) -> tuple[int, Any]:
-    return 200, {"meta": {"delta_last_id": cursor, "count": len(entries), "has_more": more}, "deltas": list(entries)}
+    return 200, {
+        "meta": {"delta_last_id": cursor, "count": len(entries), "has_more": more},
+        "deltas": list(entries),
+    }
 
 
 def fast() -> SeedBackoff:
@@ -122,11 +128,21 @@ async def collect(stream: MarketStream, n: int, timeout: float = 5.0) -> list[An
 def test_frames_decode_to_typed_models() -> None:
     price = decode_frame(__import__("json").dumps(price_frame(4)).encode())
     assert isinstance(price, MarketPrice)
-    assert (price.event_id, price.market_id, price.affiliate_id, price.line, price.price) == (EVENT, 3, 19, "1.5", "-117")
+    assert (price.event_id, price.market_id, price.affiliate_id, price.line, price.price) == (
+        EVENT,
+        3,
+        19,
+        "1.5",
+        "-117",
+    )
     assert price.previous_price == "-122.0000" and price.normalized_market_participant_type == 3
-    assert isinstance(decode_frame(b'{"meta":{"type":"heartbeat"},"data":{"now":"2026-03-02T23:44:59Z"}}'), HeartbeatMessage)
+    assert isinstance(
+        decode_frame(b'{"meta":{"type":"heartbeat"},"data":{"now":"2026-03-02T23:44:59Z"}}'), HeartbeatMessage
+    )
     assert decode_frame(b'{"meta":{"type":"usage"},"data":{}}') is None
-    numeric = decode_frame(b'{"meta":{"type":"market_price"},"data":{"event_id":"e","affiliate_id":1,"market_id":1,"price":-110}}')
+    numeric = decode_frame(
+        b'{"meta":{"type":"market_price"},"data":{"event_id":"e","affiliate_id":1,"market_id":1,"price":-110}}'
+    )
     assert isinstance(numeric, MarketPrice) and numeric.price == -110
     with pytest.raises(StreamParseError, match="not a TheRundown"):
         decode_frame(b"[1,2]")
@@ -134,15 +150,24 @@ def test_frames_decode_to_typed_models() -> None:
         decode_frame(b'{"meta":{"type":"market_price"},"data":{"event_id":"e"}}')
 
 
-async def test_live_prices_with_filters_and_key_in_the_query() -> None:
-    async with WSServer([[Send(price_frame(1)), Send(HEARTBEAT), Send(price_frame(2, "-120")), Stall()]]) as server:
+async def test_live_prices_with_filters_and_key_in_the_query(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with WSServer(
+        [[Send(price_frame(1)), Send(HEARTBEAT), Send(price_frame(2, "-120")), Stall()]]
+    ) as server:
         client = aclient(server)
-        stream = client.stream(sport_ids=["UFC"], market_ids=["totals"], affiliate_ids=["DraftKings"], catch_up=False)
+        stream = client.stream(
+            sport_ids=["UFC"], market_ids=["totals"], affiliate_ids=["DraftKings"], catch_up=False
+        )
         items = await collect(stream, 2)
     assert [i.price for i in items] == ["-117", "-120"]
     conn = server.connections[0]
     assert conn.path == "/api/v2/ws/markets"
     assert conn.query == {"key": KEY, "sport_ids": "7", "market_ids": "3", "affiliate_ids": "19"}
+    # the client side (ours and the websockets client it drives) never logs the key; the test server may
+    client_logs = [r.getMessage() for r in caplog.records if not r.name.startswith("websockets.server")]
+    assert any("GET /api/v2/ws/markets" in m for m in client_logs)
+    assert not any(KEY in m for m in client_logs)
 
 
 async def test_key_in_the_header_keeps_it_out_of_the_url_and_heartbeats_on_request() -> None:
@@ -200,7 +225,11 @@ async def test_silence_past_the_heartbeats_triggers_a_reconnect() -> None:
     scripts = [[Send(price_frame(1)), Stall()], [Send(price_frame(2, "-119")), Stall()]]
     async with WSServer(scripts) as server:
         stream = aclient(server).stream(
-            catch_up=False, heartbeat_interval=0.05, idle_heartbeats=2, backoff=fast(), on_state_change=states.append
+            catch_up=False,
+            heartbeat_interval=0.05,
+            idle_heartbeats=2,
+            backoff=fast(),
+            on_state_change=states.append,
         )
         items = await collect(stream, 2)
     assert [i.price for i in items] == ["-117", "-119"]
@@ -211,7 +240,9 @@ async def test_silence_past_the_heartbeats_triggers_a_reconnect() -> None:
 async def test_heartbeats_keep_a_quiet_connection_alive() -> None:
     beats = [Send(HEARTBEAT) if i % 2 == 0 else Sleep(0.03) for i in range(16)]
     async with WSServer([[*beats, Send(price_frame(1)), Stall()]]) as server:
-        stream = aclient(server).stream(catch_up=False, heartbeat_interval=0.05, idle_heartbeats=2, backoff=fast())
+        stream = aclient(server).stream(
+            catch_up=False, heartbeat_interval=0.05, idle_heartbeats=2, backoff=fast()
+        )
         items = await collect(stream, 1)
     assert items[0].price == "-117" and len(server.connections) == 1
 
@@ -287,7 +318,9 @@ def test_sync_callback_form_delivers_catch_up_then_live() -> None:
         if len(got) == 3:
             done.set()
 
-    with WSServer([[Send(price_frame(1)), Sleep(0.05), Drop()], [Send(price_frame(3, "-150")), Stall()]]) as server:
+    with WSServer(
+        [[Send(price_frame(1)), Sleep(0.05), Drop()], [Send(price_frame(3, "-150")), Stall()]]
+    ) as server:
         client = TheRundown(
             KEY,
             transport=httpx.MockTransport(rest),

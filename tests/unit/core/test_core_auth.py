@@ -223,13 +223,16 @@ def test_max_age_renews_before_use() -> None:
 def test_failed_renewal_reaches_every_waiter_and_allows_a_retry() -> None:
     attempts: list[str | None] = []
     gate = threading.Event()
+    service_up = threading.Event()
 
-    def failing(stale: str | None) -> str:
+    def login(stale: str | None) -> str:
         attempts.append(stale)
+        if service_up.is_set():
+            return NEW
         gate.wait(5)
         raise RuntimeError("login service down")
 
-    provider = CachedTokenProvider(failing)
+    provider = CachedTokenProvider(login)
     provider.set_token(OLD)
     outcomes: list[BaseException] = []
 
@@ -248,8 +251,9 @@ def test_failed_renewal_reaches_every_waiter_and_allows_a_retry() -> None:
     for t in threads:
         t.join()
     assert len(outcomes) == 5 and all(isinstance(e, RuntimeError) for e in outcomes)
-    assert len(attempts) <= 5 and attempts[0] == OLD
-    provider._fetch = lambda stale: NEW  # the service is back
+    assert attempts[0] == OLD
+    assert provider.token == OLD  # a failed renewal does not replace the token
+    service_up.set()
     assert provider.renew(OLD) == NEW
 
 

@@ -114,3 +114,24 @@ def test_missing_env_credentials_name_the_variables(tmp_path: Path, monkeypatch:
     monkeypatch.delenv("API_KEY", raising=False)
     with pytest.raises(ConfigurationError, match=r"username \(USERNAME\), api_key \(API_KEY\)"):
         ProjectX.from_env(tmp_path / "missing.env")
+
+
+def test_unknown_firm_is_refused_by_the_client_before_any_request() -> None:
+    gateway = FakeGateway()
+    with pytest.raises(ConfigurationError, match="unknown ProjectX firm 'acme'"):
+        ProjectX(api_key=API_KEY, username=USERNAME, firm="acme", transport=gateway.transport())
+    assert sum(gateway.calls.values()) == 0
+
+
+def test_an_injected_http_client_gets_the_session_auth() -> None:
+    import httpx
+
+    gateway = FakeGateway()
+    own = httpx.Client(transport=gateway.transport())
+    px = ProjectX(api_key=API_KEY, username=USERNAME, http_client=own)
+    assert px.accounts.search()[0].id == 465
+    assert str(own.base_url) == "https://api.topstepx.com"
+    assert gateway.requests[-1].headers["authorization"] == f"Bearer {px.session.token}"
+    px.close()
+    assert not own.is_closed  # the caller owns it
+    own.close()

@@ -254,3 +254,20 @@ def test_modify_needs_a_change(px: ProjectX, gateway: FakeGateway) -> None:
     with pytest.raises(InvalidArgumentError, match="at least one of"):
         px.orders.modify(ACCOUNT, 1)
     assert sum(gateway.calls.values()) == 0
+
+
+def test_caller_cannot_opt_place_into_retries(px: ProjectX, gateway: FakeGateway) -> None:
+    """Even inside ``request_options(idempotent=True)`` a 5xx on place is reconciled, never re-sent."""
+    import json
+
+    from specwire.core.options import request_options
+
+    def processed_then_503(request: httpx.Request) -> httpx.Response:
+        gateway._Order_place(json.loads(request.content))
+        return httpx.Response(503)
+
+    gateway.script(PLACE, processed_then_503)
+    with request_options(idempotent=True, max_retries=3):
+        placed = px.orders.place(ACCOUNT, CONTRACT, "market", "BUY", 1)
+    assert placed.reconciled
+    assert gateway.calls[PLACE] == 1 and len(gateway.orders) == 1

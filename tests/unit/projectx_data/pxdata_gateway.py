@@ -23,7 +23,6 @@ from typing import Any
 
 import httpx
 import numpy as np
-
 from specwire.history.schema import from_us, to_us
 from specwire.projectx.history import CME_GLOBEX
 
@@ -74,7 +73,9 @@ class FakeGateway:
         self.rejected = 0
 
     # -- bars -----------------------------------------------------------------------------------
-    def bars_for(self, contract_id: str, start: datetime, end: datetime, unit: int, unit_number: int) -> np.ndarray:
+    def bars_for(
+        self, contract_id: str, start: datetime, end: datetime, unit: int, unit_number: int
+    ) -> np.ndarray:
         """Bar start times (µs) that exist for a contract in ``[start, end]`` at this size."""
         spec = self.contracts[contract_id]
         step = UNIT_SECONDS[unit] * unit_number
@@ -130,7 +131,14 @@ class FakeGateway:
         if path == "/api/Account/search":
             return 200, {
                 "accounts": [
-                    {"id": 704, "name": "PRAC-V2-1", "balance": 50000.0, "canTrade": True, "isVisible": True, "simulated": True}
+                    {
+                        "id": 704,
+                        "name": "PRAC-V2-1",
+                        "balance": 50000.0,
+                        "canTrade": True,
+                        "isVisible": True,
+                        "simulated": True,
+                    }
                 ],
                 **ok,
             }

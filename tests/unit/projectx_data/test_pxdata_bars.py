@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from specwire.projectx.bars import Bar, BarBuilder, bar_label, bar_seconds
 
 T0 = datetime(2025, 6, 2, 14, 30, tzinfo=UTC)
 
 
 def trade(sec: float, price: float, vol: int = 1) -> dict:
-    return {"symbolId": "F.US.ENQ", "price": price, "timestamp": (T0 + timedelta(seconds=sec)).isoformat(), "type": 0, "volume": vol}
+    return {
+        "symbolId": "F.US.ENQ",
+        "price": price,
+        "timestamp": (T0 + timedelta(seconds=sec)).isoformat(),
+        "type": 0,
+        "volume": vol,
+    }
 
 
 def test_trades_become_minute_bars_aligned_to_the_epoch() -> None:
@@ -24,7 +29,13 @@ def test_trades_become_minute_bars_aligned_to_the_epoch() -> None:
     assert completed == done and len(done) == 1
     bar = done[0]
     assert (bar.timestamp, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.trades) == (
-        T0, 100, 103, 99, 101, 8, 4,
+        T0,
+        100,
+        103,
+        99,
+        101,
+        8,
+        4,
     )
     assert bar.contract_id == "CON.F.US.ENQ.M25"
     # A quiet minute: the timer flush closes the bar once its interval has passed, not before.

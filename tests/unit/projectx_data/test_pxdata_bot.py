@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-
 from specwire.core.errors import ConfigurationError
 from specwire.projectx.bars import Bar
 from specwire.projectx.bot import BotConfig, SmaCrossoverBot
 from specwire.projectx.client import ProjectX
 from specwire.projectx.order_placer import OrderPlacer
 from specwire.projectx.strategy import Signal
+
 from tests.unit.projectx_data.pxdata_gateway import FakeGateway
 
 M25 = "CON.F.US.ENQ.M25"
@@ -48,7 +48,9 @@ def test_dry_run_records_decisions_without_orders() -> None:
 
 def test_live_orders_go_through_order_placer_once_each() -> None:
     gw = FakeGateway({M25: {"from": T0, "to": T0}})
-    px = ProjectX(api_key="test-key", username="trader1", api_url="http://gateway.test", transport=gw.transport())
+    px = ProjectX(
+        api_key="test-key", username="trader1", api_url="http://gateway.test", transport=gw.transport()
+    )
     cfg = BotConfig(contract_id=M25, account_id=704, fast=3, slow=6, size=1, max_position=1, dry_run=False)
     bot = SmaCrossoverBot(cfg, OrderPlacer(px, 704, M25))
     run(bot)
@@ -75,7 +77,9 @@ class Placer:
 
 def test_short_side_and_position_limit() -> None:
     placer = Placer([1, 2, 3])
-    cfg = BotConfig(contract_id=M25, account_id=1, fast=3, slow=6, size=1, max_position=1, allow_short=True, dry_run=False)
+    cfg = BotConfig(
+        contract_id=M25, account_id=1, fast=3, slow=6, size=1, max_position=1, allow_short=True, dry_run=False
+    )
     bot = SmaCrossoverBot(cfg, placer)
     run(bot)
     # Long 1, then reverse to short 1 in one order of 2, then back to long 1: never beyond +-1.
@@ -98,7 +102,9 @@ def test_rejection_keeps_position_and_unknown_outcome_halts_trading() -> None:
     cfg = BotConfig(contract_id=M25, account_id=1, fast=3, slow=6, dry_run=False)
     rejected = SmaCrossoverBot(cfg, Placer([None, None, None]))
     run(rejected)
-    assert rejected.state.position == 0 and rejected.state.rejected == 2 and rejected.state.orders == []  # both BUYs
+    assert (
+        rejected.state.position == 0 and rejected.state.rejected == 2 and rejected.state.orders == []
+    )  # both BUYs
 
     placer = Placer([TimeoutError("read timed out")])
     halted = SmaCrossoverBot(cfg, placer)

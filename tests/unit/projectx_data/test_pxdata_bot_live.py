@@ -9,6 +9,7 @@ from typing import Any
 
 from specwire.projectx.bot import BotConfig, run_bot
 from specwire.projectx.client import ProjectX
+
 from tests.support.signalr_hub import LoopbackHub, invocation
 from tests.unit.projectx_data.pxdata_gateway import FakeGateway
 
@@ -43,7 +44,10 @@ async def test_bot_trades_live_bars_and_stops_on_request() -> None:
 
         hub.methods["SubscribeContractTrades"] = on_subscribe
         px = ProjectX(
-            api_key="test-key", username="trader1", api_url="http://gateway.test", market_hub_url=hub.url,
+            api_key="test-key",
+            username="trader1",
+            api_url="http://gateway.test",
+            market_hub_url=hub.url,
             transport=gw.transport(),
         )
         cfg = BotConfig(contract_id=M25, account_id=704, fast=2, slow=3, dry_run=True)

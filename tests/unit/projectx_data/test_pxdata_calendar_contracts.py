@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
-
 from specwire.core.errors import ConfigurationError
 from specwire.history import TimeRange
 from specwire.history.schema import to_us
@@ -29,7 +28,10 @@ U = UTC
 
 def test_session_times_follow_chicago_daylight_saving() -> None:
     winter_open, winter_close = CME_GLOBEX.session_bounds(date(2025, 1, 14))
-    assert (winter_open, winter_close) == (datetime(2025, 1, 13, 23, tzinfo=U), datetime(2025, 1, 14, 22, tzinfo=U))
+    assert (winter_open, winter_close) == (
+        datetime(2025, 1, 13, 23, tzinfo=U),
+        datetime(2025, 1, 14, 22, tzinfo=U),
+    )
     summer_open, _ = CME_GLOBEX.session_bounds(date(2025, 7, 15))
     assert summer_open == datetime(2025, 7, 14, 22, tzinfo=U)
     # Sunday evening belongs to Monday; the maintenance hour and Saturday are closed.
@@ -45,14 +47,26 @@ def test_expected_bars_exclude_breaks_weekends_and_holidays() -> None:
     hourly = CME_GLOBEX.expected_bar_starts(start, end, 3600)
     hours = {int(x) // 3_600_000_000 % 24 for x in hourly}
     assert 22 not in hours  # 16:00-17:00 CST maintenance break
-    assert not any(datetime(2025, 1, 11, tzinfo=U) <= datetime.fromtimestamp(x / 1e6, U) < datetime(2025, 1, 12, 23, tzinfo=U) for x in hourly)
+    assert not any(
+        datetime(2025, 1, 11, tzinfo=U)
+        <= datetime.fromtimestamp(x / 1e6, U)
+        < datetime(2025, 1, 12, 23, tzinfo=U)
+        for x in hourly
+    )
     per_session = 23
     # Fri 00:00-22:00 (22 bars), Mon and Tue full sessions, Wed 00:00 bar (opened Tue 23:00 -> one bar).
     assert len(hourly) == 22 + 2 * per_session + 1
     closed = with_holidays(CME_GLOBEX, [date(2025, 1, 13)])
     assert len(closed.expected_bar_starts(start, end, 3600)) == len(hourly) - per_session
-    minutes = CME_GLOBEX.expected_bar_starts(datetime(2025, 1, 14, 21, 58, tzinfo=U), datetime(2025, 1, 14, 23, 2, tzinfo=U), 60)
-    assert [datetime.fromtimestamp(x / 1e6, U).strftime("%H:%M") for x in minutes] == ["21:58", "21:59", "23:00", "23:01"]
+    minutes = CME_GLOBEX.expected_bar_starts(
+        datetime(2025, 1, 14, 21, 58, tzinfo=U), datetime(2025, 1, 14, 23, 2, tzinfo=U), 60
+    )
+    assert [datetime.fromtimestamp(x / 1e6, U).strftime("%H:%M") for x in minutes] == [
+        "21:58",
+        "21:59",
+        "23:00",
+        "23:01",
+    ]
 
 
 def test_month_codes_and_contract_ids() -> None:
@@ -75,7 +89,9 @@ def test_front_month_rolls_on_second_thursday_and_across_year_end() -> None:
     assert nq.front_month(date(2025, 12, 11)).contract_id == "CON.F.US.ENQ.H26"
     assert nq.front_month(date(2025, 1, 2)).contract_id == "CON.F.US.ENQ.H25"
     fx = roll_rule_for("6E")
-    assert fx.front_month(date(2025, 6, 9)).contract_id == "CON.F.US.EU6.U25"  # a week before the 16 June last trade
+    assert (
+        fx.front_month(date(2025, 6, 9)).contract_id == "CON.F.US.EU6.U25"
+    )  # a week before the 16 June last trade
     monthly = RollRule("CL", "CLE", MONTHLY, lambda y, m: date(y, m, 20), 3)
     assert monthly.front_month(date(2025, 4, 17)).contract_id == "CON.F.US.CLE.K25"
     with pytest.raises(ConfigurationError, match="'ZZZ'"):
@@ -83,10 +99,14 @@ def test_front_month_rolls_on_second_thursday_and_across_year_end() -> None:
 
 
 def test_schedule_switches_contract_at_the_roll_session_open() -> None:
-    segs = contract_schedule(roll_rule_for("NQ"), datetime(2025, 3, 10, tzinfo=U), datetime(2025, 3, 20, tzinfo=U))
+    segs = contract_schedule(
+        roll_rule_for("NQ"), datetime(2025, 3, 10, tzinfo=U), datetime(2025, 3, 20, tzinfo=U)
+    )
     assert [s.contract_id for s in segs] == ["CON.F.US.ENQ.H25", "CON.F.US.ENQ.M25"]
     assert segs[0].range.end == segs[1].range.start == datetime(2025, 3, 12, 22, tzinfo=U)  # 17:00 CDT
-    assert segs[0].range.start == datetime(2025, 3, 10, tzinfo=U) and segs[1].range.end == datetime(2025, 3, 20, tzinfo=U)
+    assert segs[0].range.start == datetime(2025, 3, 10, tzinfo=U) and segs[1].range.end == datetime(
+        2025, 3, 20, tzinfo=U
+    )
 
 
 def test_gaps_found_grouped_and_known_unfillable_skipped() -> None:

@@ -5,8 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from specwire.projectx.indicators import ATR, EMA, RSI, SMA, VWAP, atr, ema, rsi, sma, true_range, vwap, with_indicators
+from specwire.projectx.indicators import (
+    ATR,
+    EMA,
+    RSI,
+    SMA,
+    VWAP,
+    atr,
+    ema,
+    rsi,
+    sma,
+    true_range,
+    vwap,
+    with_indicators,
+)
 
 
 @pytest.fixture
@@ -24,7 +36,9 @@ def ohlcv() -> pd.DataFrame:
 def test_sma_and_ema_equal_pandas(ohlcv: pd.DataFrame, period: int) -> None:
     c = ohlcv["close"]
     pd.testing.assert_series_equal(sma(c, period), c.rolling(period).mean(), check_names=False, rtol=1e-12)
-    pd.testing.assert_series_equal(ema(c, period), c.ewm(span=period, adjust=False).mean(), check_names=False, rtol=1e-12)
+    pd.testing.assert_series_equal(
+        ema(c, period), c.ewm(span=period, adjust=False).mean(), check_names=False, rtol=1e-12
+    )
     # Plain lists and arrays give arrays.
     np.testing.assert_allclose(sma(c.tolist(), period), c.rolling(period).mean().to_numpy(), rtol=1e-12)
 

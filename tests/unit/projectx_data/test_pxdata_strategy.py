@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from specwire.projectx.strategy import Signal, SmaCrossover, crossover_signals, sma_crossover_signal, target_position
+from specwire.projectx.strategy import (
+    Signal,
+    SmaCrossover,
+    crossover_signals,
+    sma_crossover_signal,
+    target_position,
+)
 
 # A recorded path: down-trend, turn up (golden cross), then roll over (death cross).
 PATH = [110, 108, 106, 104, 102, 100, 99, 98, 99, 101, 104, 107, 110, 112, 113, 112, 109, 105, 101, 98, 96]

@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tests.unit.projectx_data.pxdata_gateway import FakeGateway
-
 from specwire.core.errors import ConfigurationError
 from specwire.core.ratelimit import RateLimit, RateLimiter
 from specwire.history.schema import to_us
 from specwire.projectx.client import ProjectX
 from specwire.projectx.history import CME_GLOBEX
 from specwire.projectx.history.updater import HistoricalDataUpdater, UpdateProgress
+
+from tests.unit.projectx_data.pxdata_gateway import FakeGateway
 
 U = UTC
 H25, M25 = "CON.F.US.ENQ.H25", "CON.F.US.ENQ.M25"
@@ -34,7 +34,9 @@ def gateway(**kw: object) -> FakeGateway:
 
 
 def client(gw: FakeGateway, **kw: object) -> ProjectX:
-    return ProjectX(api_key="test-key", username="trader1", api_url="http://gateway.test", transport=gw.transport(), **kw)  # type: ignore[arg-type]
+    return ProjectX(
+        api_key="test-key", username="trader1", api_url="http://gateway.test", transport=gw.transport(), **kw
+    )  # type: ignore[arg-type]
 
 
 class Clock:
@@ -49,14 +51,24 @@ def test_first_run_then_incremental_run_fetches_only_new_bars(tmp_path: Path) ->
     gw = gateway()
     seen: list[UpdateProgress] = []
     up = HistoricalDataUpdater(
-        client(gw), "NQ", tmp_path / "nq_1min.parquet", "_temp_update", 2, 1, 14, clock=Clock(gw), progress=seen.append
+        client(gw),
+        "NQ",
+        tmp_path / "nq_1min.parquet",
+        "_temp_update",
+        2,
+        1,
+        14,
+        clock=Clock(gw),
+        progress=seen.append,
     )
     first = up.update_data()
     expected = gw.bars_for(M25, ROLL, NOW, 2, 1)
     assert first.added == len(expected) == first.total_rows
     assert first.contracts == [H25, M25]
     # Minute bars of the expired March month do not exist any more: remembered as unfillable.
-    assert [(r.start, r.end) for r in first.unfillable] == [(NOW - timedelta(days=14), datetime(2025, 3, 12, 21, tzinfo=U))]
+    assert [(r.start, r.end) for r in first.unfillable] == [
+        (NOW - timedelta(days=14), datetime(2025, 3, 12, 21, tzinfo=U))
+    ]
     assert [p.contract_id for p in seen] == [H25, M25]
     df = pd.read_parquet(tmp_path / "nq_1min.parquet")
     assert df["timestamp"].is_monotonic_increasing and df["timestamp"].is_unique
@@ -78,7 +90,9 @@ def test_first_run_then_incremental_run_fetches_only_new_bars(tmp_path: Path) ->
 
 def test_pages_past_the_20000_bar_limit(tmp_path: Path) -> None:
     gw = gateway(now=datetime(2025, 5, 1, 12, tzinfo=U))
-    up = HistoricalDataUpdater(client(gw), "NQ", tmp_path / "nq.parquet", fetch_days_if_new=30, clock=Clock(gw))
+    up = HistoricalDataUpdater(
+        client(gw), "NQ", tmp_path / "nq.parquet", fetch_days_if_new=30, clock=Clock(gw)
+    )
     summary = up.update_data()
     stored = up.series.timestamps()
     expected = gw.bars_for(M25, gw.now - timedelta(days=30), gw.now, 2, 1)
@@ -91,8 +105,14 @@ def test_pages_past_the_20000_bar_limit(tmp_path: Path) -> None:
 def test_roll_across_two_contract_months_hourly(tmp_path: Path) -> None:
     gw = gateway()
     up = HistoricalDataUpdater(
-        client(gw), "NQ", tmp_path / "store", api_bar_unit=3, api_bar_unit_number=1,
-        start="2025-03-03", end=NOW, clock=Clock(gw),
+        client(gw),
+        "NQ",
+        tmp_path / "store",
+        api_bar_unit=3,
+        api_bar_unit_number=1,
+        start="2025-03-03",
+        end=NOW,
+        clock=Clock(gw),
     )
     summary = up.update_data()
     assert summary.contracts == [H25, M25] and summary.unfillable == []
@@ -103,7 +123,9 @@ def test_roll_across_two_contract_months_hourly(tmp_path: Path) -> None:
     expected = np.concatenate(
         [gw.bars_for(H25, datetime(2025, 3, 3, tzinfo=U), ROLL, 3, 1), gw.bars_for(M25, ROLL, NOW, 3, 1)]
     )
-    expected = np.unique(expected[(expected >= to_us(datetime(2025, 3, 3, tzinfo=U))) & (expected < to_us(NOW))])
+    expected = np.unique(
+        expected[(expected >= to_us(datetime(2025, 3, 3, tzinfo=U))) & (expected < to_us(NOW))]
+    )
     assert np.array_equal(up.series.timestamps(), expected)
 
 
@@ -124,7 +146,10 @@ def test_gap_fill_then_unfillable_gap_is_remembered(tmp_path: Path) -> None:
     summary = up.update_data()
     assert summary.filled == 4 and summary.added == 0  # no new bars after the last stored one
     assert [(r.start, r.end) for r in summary.unfillable] == [
-        (datetime.fromtimestamp(session_bars[3000] / 1e6, U), datetime.fromtimestamp(session_bars[3001] / 1e6 + 60, U))
+        (
+            datetime.fromtimestamp(session_bars[3000] / 1e6, U),
+            datetime.fromtimestamp(session_bars[3001] / 1e6 + 60, U),
+        )
     ]
     assert len(gw.retrieve_calls()) == 3  # coalesced windows, not one request per missing bar
     assert len(pd.read_parquet(path)) == len(session_bars) - 2
@@ -150,7 +175,9 @@ def test_rate_limit_paces_requests_without_429(tmp_path: Path) -> None:
     holes = set(bars[1::150][:40].tolist())  # 40 gaps inside the stored span, each far from the next
     gw = gateway(holes=holes, bars_rate=(30, 30.0), clock=clock)
     path = tmp_path / "nq.parquet"
-    limiter = RateLimiter([RateLimit(30, 30.0, match=lambda r: r.url.path.endswith("/retrieveBars"))], clock=clock, sleep=sleep)
+    limiter = RateLimiter(
+        [RateLimit(30, 30.0, match=lambda r: r.url.path.endswith("/retrieveBars"))], clock=clock, sleep=sleep
+    )
     px = client(gw, rate_limiter=limiter)
     HistoricalDataUpdater(px, "NQ", path, start=start, clock=Clock(gw), fill_gaps=False).update_data()
     gw.holes = set()
@@ -162,14 +189,22 @@ def test_rate_limit_paces_requests_without_429(tmp_path: Path) -> None:
 
 def test_partitioned_output_and_bad_arguments(tmp_path: Path) -> None:
     gw = gateway()
-    up = HistoricalDataUpdater(client(gw), "NQ", tmp_path / "data", api_bar_unit=2, api_bar_unit_number=5, fetch_days_if_new=3, clock=Clock(gw))
+    up = HistoricalDataUpdater(
+        client(gw),
+        "NQ",
+        tmp_path / "data",
+        api_bar_unit=2,
+        api_bar_unit_number=5,
+        fetch_days_if_new=3,
+        clock=Clock(gw),
+    )
     up.update_data()
     assert (tmp_path / "data" / "symbol=NQ" / "bar=5min" / "month=2025-03" / "data.parquet").exists()
     px = client(gw)
     gw.requests.clear()
     with pytest.raises(ConfigurationError, match="'XYZ'"):
         HistoricalDataUpdater(px, "XYZ", tmp_path / "x.parquet")
-    with pytest.raises(ConfigurationError, match="'CON.F.US.ENQ'"):
+    with pytest.raises(ConfigurationError, match=r"'CON\.F\.US\.ENQ'"):
         HistoricalDataUpdater(px, "NQ", tmp_path / "x.parquet", contract_id="CON.F.US.ENQ")
     with pytest.raises(ConfigurationError, match="not after start"):
         HistoricalDataUpdater(px, "NQ", tmp_path / "x.parquet", start="2025-03-02", end="2025-03-01")
@@ -185,10 +220,17 @@ def test_pinned_contract_through_the_seed_apiclient(tmp_path: Path) -> None:
 
     gw = gateway()
     api = APIClient(
-        reauth_username="trader1", reauth_api_key="test-key", env_file=None,
-        api_url="http://gateway.test", transport=gw.transport(),
+        reauth_username="trader1",
+        reauth_api_key="test-key",
+        env_file=None,
+        api_url="http://gateway.test",
+        transport=gw.transport(),
     )
-    up = HistoricalDataUpdater(api, "NQ", tmp_path / "m.parquet", contract_id=M25, fetch_days_if_new=2, clock=Clock(gw))
+    up = HistoricalDataUpdater(
+        api, "NQ", tmp_path / "m.parquet", contract_id=M25, fetch_days_if_new=2, clock=Clock(gw)
+    )
     summary = up.update_data()
-    assert summary.contracts == [M25] and summary.added == len(gw.bars_for(M25, NOW - timedelta(days=2), NOW, 2, 1))
+    assert summary.contracts == [M25] and summary.added == len(
+        gw.bars_for(M25, NOW - timedelta(days=2), NOW, 2, 1)
+    )
     assert {c["contractId"] for c in gw.retrieve_calls()} == {M25}

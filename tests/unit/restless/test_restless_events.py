@@ -173,3 +173,14 @@ def test_bad_processor_options_are_named() -> None:
 def test_secret_is_not_in_the_processor_repr() -> None:
     proc = EventProcessor(verify_signatures="very-secret-value")
     assert "very-secret-value" not in repr(proc)
+
+
+def test_official_hmac_helper_names() -> None:
+    from specwire.restless import compute_hmac_signature, verify_hmac_signature
+
+    payload = {"id": "order_123", "total": 42}
+    signature = compute_hmac_signature("secret", payload)
+    assert signature == "0e8d5075fec7809ec154d186f8b561bfd9f984bb8f9732c2784425d2f4987f8b"
+    assert verify_hmac_signature("secret", {"total": 42, "id": "order_123"}, signature)
+    assert not verify_hmac_signature("secret", payload, signature.upper())
+    assert not verify_hmac_signature("secret", {"id": "order_123", "total": 42.0}, signature)

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from specwire.core.errors import ConfigurationError, NotFoundError, RateLimitError
 from specwire.core.ratelimit import RateLimit, RateLimiter
 from specwire.core.retry import RetryPolicy
@@ -20,6 +19,7 @@ from specwire.therundown import (
     TheRundownNotFoundError,
     TheRundownRateLimitError,
 )
+
 from tests.contract.therundown.cassette_data import EVENT, example
 
 KEY = "unit-test-key-9f8e7d6c5b4a"
@@ -65,7 +65,9 @@ def test_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert rec.requests[0].headers["X-TheRundown-Key"] == KEY
 
 
-def test_public_endpoints_work_without_a_key_and_the_rest_refuse_before_sending(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_public_endpoints_work_without_a_key_and_the_rest_refuse_before_sending(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("THERUNDOWN_API_KEY", raising=False)
     rec = Recorder(ok({"sports": [{"sport_id": 4, "sport_name": "NBA"}]}))
     anonymous = TheRundown(transport=httpx.MockTransport(rec), requests_per_second=1000)
@@ -141,12 +143,21 @@ USAGE = {
 
 
 def test_usage_headers_per_response_and_running_totals() -> None:
-    rec = Recorder(ok(SNAPSHOT, **USAGE), ok(SNAPSHOT, **{**USAGE, "X-Datapoints": "5", "X-Datapoints-Remaining": "18995"}))
+    rec = Recorder(
+        ok(SNAPSHOT, **USAGE),
+        ok(SNAPSHOT, **{**USAGE, "X-Datapoints": "5", "X-Datapoints-Remaining": "18995"}),
+    )
     rundown = client(rec)
     rundown.events(4, "2026-01-15")
     first = rundown.last_usage
     assert first is not None
-    assert (first.datapoints, first.remaining, first.limit, first.period, first.tier) == (7, 19000, 20000, "daily", "free")
+    assert (first.datapoints, first.remaining, first.limit, first.period, first.tier) == (
+        7,
+        19000,
+        20000,
+        "daily",
+        "free",
+    )
     assert first.data_delay_seconds == 300 and first.websocket_access is False and not first.is_real_time
     rundown.events(4, "2026-01-15")
     assert rundown.usage.snapshot() == {
@@ -169,7 +180,9 @@ def _waiting(sleeps: list[float]) -> dict[str, Any]:
 
 def test_burst_429_waits_retry_after_and_retries() -> None:
     sleeps: list[float] = []
-    burst = httpx.Response(429, json={"error": "Rate limit exceeded"}, headers={"Retry-After": "1", "X-Datapoints": "0"})
+    burst = httpx.Response(
+        429, json={"error": "Rate limit exceeded"}, headers={"Retry-After": "1", "X-Datapoints": "0"}
+    )
     rec = Recorder(burst, ok(SNAPSHOT, **USAGE))
     result = client(rec, **_waiting(sleeps)).events(4, "2026-01-15")
     assert result.events[0].sport_id == 4
@@ -178,7 +191,10 @@ def test_burst_429_waits_retry_after_and_retries() -> None:
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("Daily data point limit reached", RateLimitKind.DAILY_QUOTA), ("Monthly data point limit reached", RateLimitKind.MONTHLY_QUOTA)],
+    [
+        ("Daily data point limit reached", RateLimitKind.DAILY_QUOTA),
+        ("Monthly data point limit reached", RateLimitKind.MONTHLY_QUOTA),
+    ],
 )
 def test_quota_429_is_raised_at_once_without_retry(text: str, kind: RateLimitKind) -> None:
     sleeps: list[float] = []
@@ -200,7 +216,9 @@ def test_burst_429_that_persists_surfaces_as_burst_kind() -> None:
     assert len(rec.requests) == 3 and sum(sleeps) == pytest.approx(2.0, abs=0.1)
 
 
-def test_errors_are_both_provider_and_core_classes_and_never_show_the_key(caplog: pytest.LogCaptureFixture) -> None:
+def test_errors_are_both_provider_and_core_classes_and_never_show_the_key(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     rec = Recorder(httpx.Response(404, json={"error": "event not found"}))
     rundown = client(rec, auth="query")

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-
 from specwire.core.errors import BadRequestError, ConfigurationError
 from specwire.therundown import AsyncTheRundown, DeltaUnavailableError, TheRundown
+
 from tests.contract.therundown.cassette_data import example
 
 KEY = "delta-test-key-0a1b2c3d4e"
@@ -35,13 +35,18 @@ def delta(i: int, price: str = "-112") -> dict[str, Any]:
 
 
 def page(cursor: str, *ids: int, more: bool = False) -> dict[str, Any]:
-    return {"meta": {"delta_last_id": cursor, "count": len(ids), "has_more": more}, "deltas": [delta(i) for i in ids]}
+    return {
+        "meta": {"delta_last_id": cursor, "count": len(ids), "has_more": more},
+        "deltas": [delta(i) for i in ids],
+    }
 
 
 class Server:
     """Answers the events snapshot and the delta endpoint from scripted pages; records cursors."""
 
-    def __init__(self, pages: list[tuple[int, Any]], *, snapshot_cursor: str = "100", delay: str = "0") -> None:
+    def __init__(
+        self, pages: list[tuple[int, Any]], *, snapshot_cursor: str = "100", delay: str = "0"
+    ) -> None:
         self.pages = list(pages)
         self.snapshot_cursor = snapshot_cursor
         self.delay = delay
@@ -76,7 +81,11 @@ def test_bootstraps_follows_the_cursor_and_loops_on_has_more() -> None:
     assert snapshot_request.url.path == "/api/v2/sports/4/events/2026-02-12"
     assert snapshot_request.url.params["market_ids"] == "1,2,3,41,42,43"
     delta_request = server.requests[1]
-    assert dict(delta_request.url.params) == {"last_id": "100", "sport_id": "4", "market_ids": "1,2,3,41,42,43"}
+    assert dict(delta_request.url.params) == {
+        "last_id": "100",
+        "sport_id": "4",
+        "market_ids": "1,2,3,41,42,43",
+    }
 
 
 def test_iterating_sleeps_only_when_caught_up() -> None:
@@ -140,8 +149,13 @@ def test_feed_arguments_are_checked_before_any_request() -> None:
 
 
 async def test_async_feed_catches_up_the_same_way() -> None:
-    server = Server([(400, STALE), (200, page("601", 600, 601, more=True)), (200, page("602", 602))], snapshot_cursor="599")
-    async with AsyncTheRundown(KEY, transport=httpx.MockTransport(server), requests_per_second=1000, max_retries=0) as client:
+    server = Server(
+        [(400, STALE), (200, page("601", 600, 601, more=True)), (200, page("602", 602))],
+        snapshot_cursor="599",
+    )
+    async with AsyncTheRundown(
+        KEY, transport=httpx.MockTransport(server), requests_per_second=1000, max_retries=0
+    ) as client:
         feed = client.market_deltas(4, "2026-02-12", last_id=7)
         entries = await feed.apoll()
     assert [d.id for d in entries] == [600, 601, 602]
@@ -156,7 +170,12 @@ def test_event_feed_parses_the_json_strings_and_restarts_from_zero_when_stale() 
     zero = "00000000-0000-0000-0000-000000000000"
     cursor_a = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
     answers = [
-        (200, event_page(cursor_a, {"event_id": "e1", "sport_id": 4, "score": {"event_status": "STATUS_FINAL"}})),
+        (
+            200,
+            event_page(
+                cursor_a, {"event_id": "e1", "sport_id": 4, "score": {"event_status": "STATUS_FINAL"}}
+            ),
+        ),
         (400, {"error": "last_id is stale, re-bootstrap from events endpoint"}),
         (200, event_page(cursor_a, {"event_id": "e2", "sport_id": 4})),
     ]

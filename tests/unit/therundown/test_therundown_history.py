@@ -11,10 +11,10 @@ import duckdb
 import pandas as pd
 import polars as pl
 import pytest
-
 from specwire.core.errors import ConfigurationError
 from specwire.therundown.history import OddsHistoryStore
 from specwire_gen.therundown.models import EventsResponse, MarketHistoryResponse
+
 from tests.contract.therundown.cassette_data import EVENT, example
 
 HISTORY = example("/api/v2/events/{eventID}/markets/history")
@@ -60,7 +60,10 @@ def test_closing_lines_one_row_per_line_and_book_newest_wins(tmp_path: Path) -> 
     result = store.write_closing_lines(moved)
     assert (result.added, result.total) == (1, 2)
     rows = store.read("closing", EVENT).to_pylist()
-    assert [(r["sportsbook_id"], r["price"] if not r["off_board"] else "OFF") for r in rows] == [(19, -118.0), (23, "OFF")]
+    assert [(r["sportsbook_id"], r["price"] if not r["off_board"] else "OFF") for r in rows] == [
+        (19, -118.0),
+        (23, "OFF"),
+    ]
     assert rows[0]["closed_at"] is not None and rows[0]["market_name"] == "moneyline"
 
 
@@ -78,7 +81,9 @@ def test_files_are_readable_by_pandas_polars_and_duckdb(tmp_path: Path) -> None:
     assert store.read("closing").num_rows == 0
 
 
-def test_a_failed_write_leaves_the_previous_file_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_the_previous_file_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = OddsHistoryStore(tmp_path)
     store.write_market_history(HISTORY)
     path = store.path("market_history", EVENT)
@@ -96,5 +101,5 @@ def test_a_failed_write_leaves_the_previous_file_untouched(tmp_path: Path, monke
 
 
 def test_partition_names_are_checked(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="'../etc'"):
+    with pytest.raises(ConfigurationError, match=r"'\.\./etc'"):
         OddsHistoryStore(tmp_path).path("closing", "../etc")

@@ -6,23 +6,32 @@ import math
 
 import pandas as pd
 import pytest
-
 from specwire.core.errors import ConfigurationError
 from specwire.therundown import OFF_BOARD, iter_price_rows, to_dataframe, to_rows
 from specwire.therundown.ids import csv_ids, market_id, sport_id, sportsbook_id
 from specwire_gen.therundown.models import EventsResponse
+
 from tests.contract.therundown.cassette_data import example
 
 SNAPSHOT = example("/api/v2/sports/{sportID}/events/{date}")
 
 
-@pytest.mark.parametrize(("name", "expected"), [("NBA", 4), ("nba", 4), (" NFL ", 2), ("UFC/MMA", 7), ("4", 4), (38, 38), ("tennis.atp", 38)])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("NBA", 4), ("nba", 4), (" NFL ", 2), ("UFC/MMA", 7), ("4", 4), (38, 38), ("tennis.atp", 38)],
+)
 def test_sport_names_and_ids(name: object, expected: int) -> None:
     assert sport_id(name) == expected  # type: ignore[arg-type]
 
 
 def test_market_and_sportsbook_names() -> None:
-    assert [market_id(m) for m in ("moneyline", "spread", "Totals", "Player Points", 563)] == [1, 2, 3, 29, 563]
+    assert [market_id(m) for m in ("moneyline", "spread", "Totals", "Player Points", 563)] == [
+        1,
+        2,
+        3,
+        29,
+        563,
+    ]
     assert [sportsbook_id(b) for b in ("DraftKings", "fanduel", "BetMGM", 0, 27)] == [19, 23, 22, 0, 27]
 
 
@@ -57,7 +66,14 @@ def test_rows_one_per_price_with_every_level() -> None:
     rows = list(iter_price_rows(SNAPSHOT))
     assert len(rows) == 6
     first = rows[0]
-    assert (first.event_id, first.market_id, first.market_name, first.participant_id, first.line, first.sportsbook_id) == (
+    assert (
+        first.event_id,
+        first.market_id,
+        first.market_name,
+        first.participant_id,
+        first.line,
+        first.sportsbook_id,
+    ) == (
         "816efd1e5767d7133b5bc70c77173a18",
         1,
         "moneyline",
@@ -66,7 +82,7 @@ def test_rows_one_per_price_with_every_level() -> None:
         19,
     )
     assert first.price == 150.0 and first.updated_at == "2026-01-14T22:30:00Z" and first.is_main_line
-    over = [r for r in rows if r.participant_name == "Over"][0]
+    over = next(r for r in rows if r.participant_name == "Over")
     assert (over.line, over.price, over.participant_type) == ("224.5", -110.0, "TYPE_RESULT")
 
 

@@ -7,7 +7,6 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from specwire.core.errors import ConfigurationError
 from specwire.therundown import (
     OFF_BOARD,
@@ -25,7 +24,13 @@ from specwire.therundown import (
 
 @pytest.mark.parametrize(
     ("american", "decimal", "probability"),
-    [(150, 2.5, 0.4), (-200, 1.5, 2 / 3), (100, 2.0, 0.5), (-110, 1 + 100 / 110, 110 / 210), ("-122.0000", 1 + 100 / 122, 122 / 222)],
+    [
+        (150, 2.5, 0.4),
+        (-200, 1.5, 2 / 3),
+        (100, 2.0, 0.5),
+        (-110, 1 + 100 / 110, 110 / 210),
+        ("-122.0000", 1 + 100 / 122, 122 / 222),
+    ],
 )
 def test_american_conversions(american: float | str, decimal: float, probability: float) -> None:
     assert american_to_decimal(american) == pytest.approx(decimal)
@@ -36,7 +41,12 @@ def test_american_conversions(american: float | str, decimal: float, probability
     assert probability_to_decimal(probability) == pytest.approx(decimal)
 
 
-@given(st.one_of(st.floats(min_value=100, max_value=100000), st.floats(min_value=-100000, max_value=-100, exclude_max=True)))
+@given(
+    st.one_of(
+        st.floats(min_value=100, max_value=100000),
+        st.floats(min_value=-100000, max_value=-100, exclude_max=True),
+    )
+)
 def test_round_trip_through_decimal_and_probability(american: float) -> None:
     assert decimal_to_american(american_to_decimal(american)) == pytest.approx(american, rel=1e-9)
     assert probability_to_american(american_to_probability(american)) == pytest.approx(american, rel=1e-9)
@@ -67,12 +77,14 @@ def test_parse_price_accepts_numbers_and_strings() -> None:
 
 @pytest.mark.parametrize("bad", ["abc", "50", 99.5, float("nan"), True])
 def test_parse_price_rejects_non_odds_naming_the_value(bad: object) -> None:
-    with pytest.raises(ValueError, match="price|odds") as caught:
+    with pytest.raises(ValueError, match=r"price|odds") as caught:
         parse_price(bad)  # type: ignore[arg-type]
     assert repr(bad)[:3] in str(caught.value)
 
 
-@pytest.mark.parametrize(("value", "text"), [(150, "+150"), (-180, "-180"), ("-122.0000", "-122"), ("-110.5", "-110.5")])
+@pytest.mark.parametrize(
+    ("value", "text"), [(150, "+150"), (-180, "-180"), ("-122.0000", "-122"), ("-110.5", "-110.5")]
+)
 def test_format_american(value: object, text: str) -> None:
     assert format_american(value) == text  # type: ignore[arg-type]
 

@@ -23,6 +23,10 @@ from specwire.history.schema import to_us as _to_us
 _US = 1_000_000
 
 
+def _dates(value: Iterable[date]) -> frozenset[date]:
+    return frozenset(value)
+
+
 @attrs.frozen
 class SessionCalendar:
     """Sessions of one exchange product group (defaults: CME Globex equity index / FX futures).
@@ -34,7 +38,7 @@ class SessionCalendar:
     timezone: str = "America/Chicago"
     open_time: time = time(17, 0)
     close_time: time = time(16, 0)
-    holidays: frozenset[date] = attrs.field(factory=frozenset, converter=frozenset)
+    holidays: frozenset[date] = attrs.field(factory=frozenset, converter=_dates)
     early_closes: Mapping[date, time] = attrs.field(factory=dict)
 
     @property
@@ -107,4 +111,5 @@ CME_GLOBEX = SessionCalendar()
 
 def with_holidays(calendar: SessionCalendar, holidays: Iterable[date]) -> SessionCalendar:
     """A copy of ``calendar`` with more closed trade dates."""
-    return attrs.evolve(calendar, holidays=calendar.holidays | frozenset(holidays))
+    merged: frozenset[date] = calendar.holidays.union(holidays)
+    return attrs.evolve(calendar, holidays=merged)
