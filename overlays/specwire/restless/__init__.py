@@ -12,9 +12,15 @@ behaves differently (and why).
 
 from specwire.restless.client import AsyncRestlessStreamClient, RestlessStreamClient
 from specwire.restless.errors import (
+    RestlessAuthenticationError,
+    RestlessConnectionError,
+    RestlessNotFoundError,
+    RestlessRateLimitError,
+    RestlessServerError,
     RestlessStreamAPIError,
     RestlessStreamError,
     RestlessStreamParseError,
+    RestlessTimeoutError,
 )
 from specwire.restless.events import PARSE_ERROR_CODE, SIGNATURE_MISMATCH_CODE, timestamp_to_unix_ms
 from specwire.restless.models import (
@@ -68,11 +74,17 @@ __all__ = [
     "PaginationInfo",
     "PayloadMode",
     "PollingStrategy",
+    "RestlessAuthenticationError",
+    "RestlessConnectionError",
     "RestlessModel",
+    "RestlessNotFoundError",
+    "RestlessRateLimitError",
+    "RestlessServerError",
     "RestlessStreamAPIError",
     "RestlessStreamClient",
     "RestlessStreamError",
     "RestlessStreamParseError",
+    "RestlessTimeoutError",
     "RuntimeUrls",
     "SnippetPayload",
     "SnippetSet",

@@ -340,6 +340,8 @@ class RestlessStreamClient:
     (its own ``base_url``; the key is added to its default headers unless it has one)
     and is not closed by :meth:`close`. ``max_retries`` applies to safe REST
     requests of the owned client; ``transport`` replaces its network layer (tests).
+    ``idle_timeout`` is how long an SSE stream may stay silent (not even a comment
+    heartbeat) before it reconnects; it is independent of the REST ``timeout``.
     """
 
     def __init__(
@@ -544,7 +546,7 @@ class RestlessStreamClient:
     def _ws_opener(
         self, url: str, connect_kwargs: Mapping[str, Any] | None, options: dict[str, Any]
     ) -> Callable[[Callable[[StateChange], Any]], AsyncIterator[StreamEvent]]:
-        return _ws_opener(url, connect_kwargs, options, self._api_key, self.idle_timeout)
+        return _ws_opener(url, connect_kwargs, options, self._api_key)
 
 
 def _make_options(options: dict[str, Any], idle_timeout: float | None) -> SubscriptionOptions:
@@ -560,14 +562,18 @@ def _ws_opener(
     connect_kwargs: Mapping[str, Any] | None,
     options: dict[str, Any],
     api_key: str | None,
-    idle_timeout: float | None,
 ) -> Callable[[Callable[[StateChange], Any]], AsyncIterator[StreamEvent]]:
-    """Validate now; return ``open(on_state_change)`` that starts the socket on whatever loop runs it."""
+    """Validate now; return ``open(on_state_change)`` that starts the socket on whatever loop runs it.
+
+    A WebSocket's liveness is checked with protocol pings (``ping_interval``, 20 s), so
+    no data-frame idle timeout applies unless the caller passes ``idle_timeout``: a
+    quiet stream whose upstream does not change is not a dead one.
+    """
     target = check_url(url, ("ws", "wss", "http", "https"))
     if not target.startswith(("ws://", "wss://")):
         target = to_websocket_url(target)
     kwargs = check_connect_kwargs(connect_kwargs, api_key)
-    opts = _make_options(options, idle_timeout)
+    opts = _make_options(options, None)
     headers = runtime_headers(api_key, include_api_key_header=False)
     user_state = opts.on_state_change
 
@@ -798,7 +804,7 @@ class AsyncRestlessStreamClient:
         Same options as :meth:`subscribe_sse`, plus ``connect_kwargs`` for
         ``websockets.connect`` (without header options when the client has a key).
         """
-        opener = _ws_opener(url, connect_kwargs, options, self._api_key, self.idle_timeout)
+        opener = _ws_opener(url, connect_kwargs, options, self._api_key)
         return opener(_ignore_state)
 
     def subscribe_direct_websocket(

@@ -382,6 +382,19 @@ class StreamHandle(Generic[T]):
         """Events dropped so far under ``overflow="drop_oldest"``."""
         return self._bridge.total_drops if self._bridge is not None else 0
 
+    def report_error(self, exc: BaseException) -> None:
+        """Deliver a non-fatal stream error to ``on_error`` in order with the events.
+
+        Thread-safe. Give it to the transport instead of the raw ``on_error`` (e.g.
+        ``open_stream=lambda on_state: Feed(on_state_change=on_state, on_error=handle.report_error)``)
+        so user callbacks never run on the loop thread, concurrently with the dispatcher.
+        """
+        bridge = self._bridge
+        if bridge is not None:
+            bridge.put_control(_ERROR, exc)
+        else:  # direct ``async for`` mode: no dispatcher, report right here
+            self._report(exc)
+
     def wait_connected(self, timeout: float | None = None) -> bool:
         """Block until the stream reports CONNECTED (or delivered an event)."""
         return self._connected.wait(timeout)

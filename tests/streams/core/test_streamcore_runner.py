@@ -423,3 +423,30 @@ def test_a_callback_may_stop_its_own_stream() -> None:
     assert src.closed.wait(5)
     assert got[:4] == [0, 1, 2, 3] and len(got) <= 4
     assert not handle.running
+
+
+def test_report_error_reaches_on_error_on_the_dispatcher_in_order() -> None:
+    seen: list[Any] = []
+    threads: set[str] = set()
+    handle: StreamHandle[int]
+
+    async def feed(on_state: Any) -> AsyncIterator[int]:
+        on_state(StateChange(ConnectionState.CONNECTING, ConnectionState.CONNECTED))
+        yield 1
+        handle.report_error(ValueError("malformed frame skipped"))  # a non-fatal transport error
+        yield 2
+
+    def on_error(exc: BaseException) -> None:
+        threads.add(threading.current_thread().name)
+        seen.append(str(exc))
+
+    def on_event(ev: int) -> None:
+        threads.add(threading.current_thread().name)
+        seen.append(ev)
+
+    handle = StreamHandle(feed, on_event=on_event, on_error=on_error, name="t")
+    handle.start(timeout=5)
+    assert handle.wait_finished(5)
+    handle.stop()
+    assert seen == [1, "malformed frame skipped", 2]
+    assert threads == {"specwire-t-dispatch"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -75,7 +76,19 @@ def creds(url: str, **extra: str) -> dict[str, str]:
     return base_env(**{"API_BASE_URL_OVERRIDE_ENV": url, "USERNAME": "trader1", "API_KEY": SECRET, **extra})
 
 
-def test_help_for_every_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """In-process runs configure the ``specwire`` logger for a terminal; undo that for later tests."""
+    logger = logging.getLogger("specwire")
+    level, handlers = logger.level, list(logger.handlers)
+    yield
+    logger.setLevel(level)
+    logger.handlers[:] = handlers
+
+
+def test_help_for_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
     top = run(["--help"], tmp_path, base_env())
     assert top.returncode == 0 and "projectx" in top.stdout
     group = run(["projectx", "--help"], tmp_path, base_env())

@@ -65,6 +65,16 @@ def test_lazy_models_package_still_exposes_every_model(workspace: Path) -> None:
     assert out == "UnusedModel True"
 
 
+def test_a_property_named_d_parses(workspace: Path) -> None:
+    out = _run_python(
+        workspace,
+        "from specwire_gen.demo.models import UnusedModel\n"
+        "m = UnusedModel.from_dict({'flag': True, 'd': '2025-01-02', 'x': 1})\n"
+        "print(m.flag, m.d, m.additional_properties)",
+    )
+    assert out == "True 2025-01-02 {'x': 1}"
+
+
 def test_unknown_enum_value_is_kept_not_fatal_in_rest_models(workspace: Path) -> None:
     out = _run_python(
         workspace,

@@ -44,7 +44,9 @@ def test_american_conversions(american: float | str, decimal: float, probability
 @given(
     st.one_of(
         st.floats(min_value=100, max_value=100000),
-        st.floats(min_value=-100000, max_value=-100, exclude_max=True),
+        # -100 and +100 are the same price (even money, decimal 2.0) and convert to +100; floats within
+        # rounding distance of -100 land exactly on 2.0, so the negative side starts just below it.
+        st.floats(min_value=-100000, max_value=-100.0001),
     )
 )
 def test_round_trip_through_decimal_and_probability(american: float) -> None:

@@ -16,9 +16,8 @@ T = TypeVar("T", bound="AggregateBarModel")
 
 @_attrs_define
 class AggregateBarModel:
-    """One OHLCV bar. `d` (string) and `k` (int64) appear only in the newer Swagger and are undocumented (REF26 §8.5). `d`
-    is deliberately not declared as a property: openapi-python-client 0.29.1 names its local dict `d` and a property of
-    that name breaks the generated from_dict; undeclared fields are kept in `additional_properties`.
+    """One OHLCV bar. `d` (string) and `k` (int64) appear only in the newer Swagger and are undocumented (REF26 §8.5); both
+    are optional here.
 
         Attributes:
             t (datetime.datetime): Bar open time, UTC.
@@ -28,6 +27,7 @@ class AggregateBarModel:
             c (float):
             v (int):
             k (int | None | Unset): Undocumented (newer Swagger).
+            d (None | str | Unset): Undocumented (newer Swagger); a date string per REF26 §8.5.
     """
 
     t: datetime.datetime
@@ -37,6 +37,7 @@ class AggregateBarModel:
     c: float
     v: int
     k: int | None | Unset = UNSET
+    d: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,6 +59,12 @@ class AggregateBarModel:
         else:
             k = self.k
 
+        d: None | str | Unset
+        if isinstance(self.d, Unset):
+            d = UNSET
+        else:
+            d = self.d
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -72,23 +79,25 @@ class AggregateBarModel:
         )
         if k is not UNSET:
             field_dict["k"] = k
+        if d is not UNSET:
+            field_dict["d"] = d
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        t = datetime.datetime.fromisoformat(d.pop("t"))
+        _d = dict(src_dict)
+        t = datetime.datetime.fromisoformat(_d.pop("t"))
 
-        o = d.pop("o")
+        o = _d.pop("o")
 
-        h = d.pop("h")
+        h = _d.pop("h")
 
-        l = d.pop("l")
+        l = _d.pop("l")
 
-        c = d.pop("c")
+        c = _d.pop("c")
 
-        v = d.pop("v")
+        v = _d.pop("v")
 
         def _parse_k(data: object) -> int | None | Unset:
             if data is None:
@@ -97,7 +106,16 @@ class AggregateBarModel:
                 return data
             return cast(int | None | Unset, data)
 
-        k = _parse_k(d.pop("k", UNSET))
+        k = _parse_k(_d.pop("k", UNSET))
+
+        def _parse_d(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        d = _parse_d(_d.pop("d", UNSET))
 
         aggregate_bar_model = cls(
             t=t,
@@ -107,9 +125,10 @@ class AggregateBarModel:
             c=c,
             v=v,
             k=k,
+            d=d,
         )
 
-        aggregate_bar_model.additional_properties = d
+        aggregate_bar_model.additional_properties = _d
         return aggregate_bar_model
 
     @property

@@ -42,17 +42,17 @@ class CancelOrderRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        account_id = d.pop("accountId")
+        _d = dict(src_dict)
+        account_id = _d.pop("accountId")
 
-        order_id = d.pop("orderId")
+        order_id = _d.pop("orderId")
 
         cancel_order_request = cls(
             account_id=account_id,
             order_id=order_id,
         )
 
-        cancel_order_request.additional_properties = d
+        cancel_order_request.additional_properties = _d
         return cancel_order_request
 
     @property

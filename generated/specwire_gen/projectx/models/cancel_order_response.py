@@ -57,10 +57,10 @@ class CancelOrderResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = CancelOrderErrorCode(d.pop("errorCode"))
+        error_code = CancelOrderErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -69,7 +69,7 @@ class CancelOrderResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         cancel_order_response = cls(
             success=success,
@@ -77,7 +77,7 @@ class CancelOrderResponse:
             error_message=error_message,
         )
 
-        cancel_order_response.additional_properties = d
+        cancel_order_response.additional_properties = _d
         return cancel_order_response
 
     @property

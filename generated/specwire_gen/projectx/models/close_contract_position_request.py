@@ -42,17 +42,17 @@ class CloseContractPositionRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        account_id = d.pop("accountId")
+        _d = dict(src_dict)
+        account_id = _d.pop("accountId")
 
-        contract_id = d.pop("contractId")
+        contract_id = _d.pop("contractId")
 
         close_contract_position_request = cls(
             account_id=account_id,
             contract_id=contract_id,
         )
 
-        close_contract_position_request.additional_properties = d
+        close_contract_position_request.additional_properties = _d
         return close_contract_position_request
 
     @property

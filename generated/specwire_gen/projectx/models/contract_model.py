@@ -71,20 +71,20 @@ class ContractModel:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
+        _d = dict(src_dict)
+        id = _d.pop("id")
 
-        name = d.pop("name")
+        name = _d.pop("name")
 
-        description = d.pop("description")
+        description = _d.pop("description")
 
-        tick_size = d.pop("tickSize")
+        tick_size = _d.pop("tickSize")
 
-        tick_value = d.pop("tickValue")
+        tick_value = _d.pop("tickValue")
 
-        active_contract = d.pop("activeContract")
+        active_contract = _d.pop("activeContract")
 
-        symbol_id = d.pop("symbolId", UNSET)
+        symbol_id = _d.pop("symbolId", UNSET)
 
         contract_model = cls(
             id=id,
@@ -96,7 +96,7 @@ class ContractModel:
             symbol_id=symbol_id,
         )
 
-        contract_model.additional_properties = d
+        contract_model.additional_properties = _d
         return contract_model
 
     @property

@@ -108,24 +108,24 @@ class HalfTradeModel:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
+        _d = dict(src_dict)
+        id = _d.pop("id")
 
-        account_id = d.pop("accountId")
+        account_id = _d.pop("accountId")
 
-        contract_id = d.pop("contractId")
+        contract_id = _d.pop("contractId")
 
-        creation_timestamp = datetime.datetime.fromisoformat(d.pop("creationTimestamp"))
+        creation_timestamp = datetime.datetime.fromisoformat(_d.pop("creationTimestamp"))
 
-        price = d.pop("price")
+        price = _d.pop("price")
 
-        side = OrderSide(d.pop("side"))
+        side = OrderSide(_d.pop("side"))
 
-        size = d.pop("size")
+        size = _d.pop("size")
 
-        voided = d.pop("voided")
+        voided = _d.pop("voided")
 
-        order_id = d.pop("orderId")
+        order_id = _d.pop("orderId")
 
         def _parse_profit_and_loss(data: object) -> float | None | Unset:
             if data is None:
@@ -134,9 +134,9 @@ class HalfTradeModel:
                 return data
             return cast(float | None | Unset, data)
 
-        profit_and_loss = _parse_profit_and_loss(d.pop("profitAndLoss", UNSET))
+        profit_and_loss = _parse_profit_and_loss(_d.pop("profitAndLoss", UNSET))
 
-        fees = d.pop("fees", UNSET)
+        fees = _d.pop("fees", UNSET)
 
         def _parse_commissions(data: object) -> float | None | Unset:
             if data is None:
@@ -145,7 +145,7 @@ class HalfTradeModel:
                 return data
             return cast(float | None | Unset, data)
 
-        commissions = _parse_commissions(d.pop("commissions", UNSET))
+        commissions = _parse_commissions(_d.pop("commissions", UNSET))
 
         half_trade_model = cls(
             id=id,
@@ -162,7 +162,7 @@ class HalfTradeModel:
             commissions=commissions,
         )
 
-        half_trade_model.additional_properties = d
+        half_trade_model.additional_properties = _d
         return half_trade_model
 
     @property

@@ -37,14 +37,14 @@ class ListAvailableContractRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        live = d.pop("live")
+        _d = dict(src_dict)
+        live = _d.pop("live")
 
         list_available_contract_request = cls(
             live=live,
         )
 
-        list_available_contract_request.additional_properties = d
+        list_available_contract_request.additional_properties = _d
         return list_available_contract_request
 
     @property

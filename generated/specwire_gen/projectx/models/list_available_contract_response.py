@@ -78,10 +78,10 @@ class ListAvailableContractResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.contract_model import ContractModel
 
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = ListAvailableContractErrorCode(d.pop("errorCode"))
+        error_code = ListAvailableContractErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -90,7 +90,7 @@ class ListAvailableContractResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_contracts(data: object) -> list[ContractModel] | None | Unset:
             if data is None:
@@ -112,7 +112,7 @@ class ListAvailableContractResponse:
                 pass
             return cast(list[ContractModel] | None | Unset, data)
 
-        contracts = _parse_contracts(d.pop("contracts", UNSET))
+        contracts = _parse_contracts(_d.pop("contracts", UNSET))
 
         list_available_contract_response = cls(
             success=success,
@@ -121,7 +121,7 @@ class ListAvailableContractResponse:
             contracts=contracts,
         )
 
-        list_available_contract_response.additional_properties = d
+        list_available_contract_response.additional_properties = _d
         return list_available_contract_response
 
     @property

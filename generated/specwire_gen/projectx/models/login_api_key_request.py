@@ -42,17 +42,17 @@ class LoginApiKeyRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        user_name = d.pop("userName")
+        _d = dict(src_dict)
+        user_name = _d.pop("userName")
 
-        api_key = d.pop("apiKey")
+        api_key = _d.pop("apiKey")
 
         login_api_key_request = cls(
             user_name=user_name,
             api_key=api_key,
         )
 
-        login_api_key_request.additional_properties = d
+        login_api_key_request.additional_properties = _d
         return login_api_key_request
 
     @property

@@ -58,16 +58,16 @@ class LoginAppRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        user_name = d.pop("userName")
+        _d = dict(src_dict)
+        user_name = _d.pop("userName")
 
-        password = d.pop("password")
+        password = _d.pop("password")
 
-        device_id = d.pop("deviceId")
+        device_id = _d.pop("deviceId")
 
-        app_id = d.pop("appId")
+        app_id = _d.pop("appId")
 
-        verify_key = d.pop("verifyKey")
+        verify_key = _d.pop("verifyKey")
 
         login_app_request = cls(
             user_name=user_name,
@@ -77,7 +77,7 @@ class LoginAppRequest:
             verify_key=verify_key,
         )
 
-        login_app_request.additional_properties = d
+        login_app_request.additional_properties = _d
         return login_app_request
 
     @property

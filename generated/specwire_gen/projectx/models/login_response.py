@@ -66,10 +66,10 @@ class LoginResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = LoginErrorCode(d.pop("errorCode"))
+        error_code = LoginErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -78,7 +78,7 @@ class LoginResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_token(data: object) -> None | str | Unset:
             if data is None:
@@ -87,7 +87,7 @@ class LoginResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        token = _parse_token(d.pop("token", UNSET))
+        token = _parse_token(_d.pop("token", UNSET))
 
         login_response = cls(
             success=success,
@@ -96,7 +96,7 @@ class LoginResponse:
             token=token,
         )
 
-        login_response.additional_properties = d
+        login_response.additional_properties = _d
         return login_response
 
     @property

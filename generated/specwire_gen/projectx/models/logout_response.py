@@ -56,10 +56,10 @@ class LogoutResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = LogoutErrorCode(d.pop("errorCode"))
+        error_code = LogoutErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -68,7 +68,7 @@ class LogoutResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         logout_response = cls(
             success=success,
@@ -76,7 +76,7 @@ class LogoutResponse:
             error_message=error_message,
         )
 
-        logout_response.additional_properties = d
+        logout_response.additional_properties = _d
         return logout_response
 
     @property

@@ -85,10 +85,10 @@ class ModifyOrderRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        account_id = d.pop("accountId")
+        _d = dict(src_dict)
+        account_id = _d.pop("accountId")
 
-        order_id = d.pop("orderId")
+        order_id = _d.pop("orderId")
 
         def _parse_size(data: object) -> int | None | Unset:
             if data is None:
@@ -97,7 +97,7 @@ class ModifyOrderRequest:
                 return data
             return cast(int | None | Unset, data)
 
-        size = _parse_size(d.pop("size", UNSET))
+        size = _parse_size(_d.pop("size", UNSET))
 
         def _parse_limit_price(data: object) -> float | None | Unset:
             if data is None:
@@ -106,7 +106,7 @@ class ModifyOrderRequest:
                 return data
             return cast(float | None | Unset, data)
 
-        limit_price = _parse_limit_price(d.pop("limitPrice", UNSET))
+        limit_price = _parse_limit_price(_d.pop("limitPrice", UNSET))
 
         def _parse_stop_price(data: object) -> float | None | Unset:
             if data is None:
@@ -115,7 +115,7 @@ class ModifyOrderRequest:
                 return data
             return cast(float | None | Unset, data)
 
-        stop_price = _parse_stop_price(d.pop("stopPrice", UNSET))
+        stop_price = _parse_stop_price(_d.pop("stopPrice", UNSET))
 
         def _parse_trail_price(data: object) -> float | None | Unset:
             if data is None:
@@ -124,7 +124,7 @@ class ModifyOrderRequest:
                 return data
             return cast(float | None | Unset, data)
 
-        trail_price = _parse_trail_price(d.pop("trailPrice", UNSET))
+        trail_price = _parse_trail_price(_d.pop("trailPrice", UNSET))
 
         modify_order_request = cls(
             account_id=account_id,
@@ -135,7 +135,7 @@ class ModifyOrderRequest:
             trail_price=trail_price,
         )
 
-        modify_order_request.additional_properties = d
+        modify_order_request.additional_properties = _d
         return modify_order_request
 
     @property

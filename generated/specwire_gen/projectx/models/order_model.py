@@ -187,24 +187,24 @@ class OrderModel:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
+        _d = dict(src_dict)
+        id = _d.pop("id")
 
-        account_id = d.pop("accountId")
+        account_id = _d.pop("accountId")
 
-        contract_id = d.pop("contractId")
+        contract_id = _d.pop("contractId")
 
-        creation_timestamp = datetime.datetime.fromisoformat(d.pop("creationTimestamp"))
+        creation_timestamp = datetime.datetime.fromisoformat(_d.pop("creationTimestamp"))
 
-        status = OrderStatus(d.pop("status"))
+        status = OrderStatus(_d.pop("status"))
 
-        type_ = OrderType(d.pop("type"))
+        type_ = OrderType(_d.pop("type"))
 
-        side = OrderSide(d.pop("side"))
+        side = OrderSide(_d.pop("side"))
 
-        size = d.pop("size")
+        size = _d.pop("size")
 
-        symbol_id = d.pop("symbolId", UNSET)
+        symbol_id = _d.pop("symbolId", UNSET)
 
         def _parse_update_timestamp(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -221,7 +221,7 @@ class OrderModel:
                 pass
             return cast(datetime.datetime | None | Unset, data)
 
-        update_timestamp = _parse_update_timestamp(d.pop("updateTimestamp", UNSET))
+        update_timestamp = _parse_update_timestamp(_d.pop("updateTimestamp", UNSET))
 
         def _parse_limit_price(data: object) -> float | None | Unset:
             if data is None:
@@ -230,7 +230,7 @@ class OrderModel:
                 return data
             return cast(float | None | Unset, data)
 
-        limit_price = _parse_limit_price(d.pop("limitPrice", UNSET))
+        limit_price = _parse_limit_price(_d.pop("limitPrice", UNSET))
 
         def _parse_stop_price(data: object) -> float | None | Unset:
             if data is None:
@@ -239,9 +239,9 @@ class OrderModel:
                 return data
             return cast(float | None | Unset, data)
 
-        stop_price = _parse_stop_price(d.pop("stopPrice", UNSET))
+        stop_price = _parse_stop_price(_d.pop("stopPrice", UNSET))
 
-        fill_volume = d.pop("fillVolume", UNSET)
+        fill_volume = _d.pop("fillVolume", UNSET)
 
         def _parse_filled_price(data: object) -> float | None | Unset:
             if data is None:
@@ -250,7 +250,7 @@ class OrderModel:
                 return data
             return cast(float | None | Unset, data)
 
-        filled_price = _parse_filled_price(d.pop("filledPrice", UNSET))
+        filled_price = _parse_filled_price(_d.pop("filledPrice", UNSET))
 
         def _parse_custom_tag(data: object) -> None | str | Unset:
             if data is None:
@@ -259,7 +259,7 @@ class OrderModel:
                 return data
             return cast(None | str | Unset, data)
 
-        custom_tag = _parse_custom_tag(d.pop("customTag", UNSET))
+        custom_tag = _parse_custom_tag(_d.pop("customTag", UNSET))
 
         def _parse_trail_distance(data: object) -> int | None | Unset:
             if data is None:
@@ -268,7 +268,7 @@ class OrderModel:
                 return data
             return cast(int | None | Unset, data)
 
-        trail_distance = _parse_trail_distance(d.pop("trailDistance", UNSET))
+        trail_distance = _parse_trail_distance(_d.pop("trailDistance", UNSET))
 
         def _parse_trail_price(data: object) -> float | None | Unset:
             if data is None:
@@ -277,7 +277,7 @@ class OrderModel:
                 return data
             return cast(float | None | Unset, data)
 
-        trail_price = _parse_trail_price(d.pop("trailPrice", UNSET))
+        trail_price = _parse_trail_price(_d.pop("trailPrice", UNSET))
 
         def _parse_parent_order_id(data: object) -> int | None | Unset:
             if data is None:
@@ -286,7 +286,7 @@ class OrderModel:
                 return data
             return cast(int | None | Unset, data)
 
-        parent_order_id = _parse_parent_order_id(d.pop("parentOrderId", UNSET))
+        parent_order_id = _parse_parent_order_id(_d.pop("parentOrderId", UNSET))
 
         def _parse_linked_order_id(data: object) -> int | None | Unset:
             if data is None:
@@ -295,7 +295,7 @@ class OrderModel:
                 return data
             return cast(int | None | Unset, data)
 
-        linked_order_id = _parse_linked_order_id(d.pop("linkedOrderId", UNSET))
+        linked_order_id = _parse_linked_order_id(_d.pop("linkedOrderId", UNSET))
 
         order_model = cls(
             id=id,
@@ -319,7 +319,7 @@ class OrderModel:
             linked_order_id=linked_order_id,
         )
 
-        order_model.additional_properties = d
+        order_model.additional_properties = _d
         return order_model
 
     @property

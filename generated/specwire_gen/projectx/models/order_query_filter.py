@@ -92,8 +92,8 @@ class OrderQueryFilter:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        account_id = d.pop("accountId")
+        _d = dict(src_dict)
+        account_id = _d.pop("accountId")
 
         def _parse_statuses(data: object) -> list[OrderStatus] | None | Unset:
             if data is None:
@@ -115,7 +115,7 @@ class OrderQueryFilter:
                 pass
             return cast(list[OrderStatus] | None | Unset, data)
 
-        statuses = _parse_statuses(d.pop("statuses", UNSET))
+        statuses = _parse_statuses(_d.pop("statuses", UNSET))
 
         def _parse_contract_id(data: object) -> None | str | Unset:
             if data is None:
@@ -124,7 +124,7 @@ class OrderQueryFilter:
                 return data
             return cast(None | str | Unset, data)
 
-        contract_id = _parse_contract_id(d.pop("contractId", UNSET))
+        contract_id = _parse_contract_id(_d.pop("contractId", UNSET))
 
         def _parse_created_after(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -141,7 +141,7 @@ class OrderQueryFilter:
                 pass
             return cast(datetime.datetime | None | Unset, data)
 
-        created_after = _parse_created_after(d.pop("createdAfter", UNSET))
+        created_after = _parse_created_after(_d.pop("createdAfter", UNSET))
 
         def _parse_created_before(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -158,7 +158,7 @@ class OrderQueryFilter:
                 pass
             return cast(datetime.datetime | None | Unset, data)
 
-        created_before = _parse_created_before(d.pop("createdBefore", UNSET))
+        created_before = _parse_created_before(_d.pop("createdBefore", UNSET))
 
         order_query_filter = cls(
             account_id=account_id,
@@ -168,7 +168,7 @@ class OrderQueryFilter:
             created_before=created_before,
         )
 
-        order_query_filter.additional_properties = d
+        order_query_filter.additional_properties = _d
         return order_query_filter
 
     @property

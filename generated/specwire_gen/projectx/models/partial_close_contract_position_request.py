@@ -47,12 +47,12 @@ class PartialCloseContractPositionRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        account_id = d.pop("accountId")
+        _d = dict(src_dict)
+        account_id = _d.pop("accountId")
 
-        contract_id = d.pop("contractId")
+        contract_id = _d.pop("contractId")
 
-        size = d.pop("size")
+        size = _d.pop("size")
 
         partial_close_contract_position_request = cls(
             account_id=account_id,
@@ -60,7 +60,7 @@ class PartialCloseContractPositionRequest:
             size=size,
         )
 
-        partial_close_contract_position_request.additional_properties = d
+        partial_close_contract_position_request.additional_properties = _d
         return partial_close_contract_position_request
 
     @property

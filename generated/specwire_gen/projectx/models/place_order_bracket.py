@@ -48,17 +48,17 @@ class PlaceOrderBracket:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        ticks = d.pop("ticks")
+        _d = dict(src_dict)
+        ticks = _d.pop("ticks")
 
-        type_ = OrderType(d.pop("type"))
+        type_ = OrderType(_d.pop("type"))
 
         place_order_bracket = cls(
             ticks=ticks,
             type_=type_,
         )
 
-        place_order_bracket.additional_properties = d
+        place_order_bracket.additional_properties = _d
         return place_order_bracket
 
     @property

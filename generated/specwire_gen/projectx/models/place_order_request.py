@@ -146,16 +146,16 @@ class PlaceOrderRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.place_order_bracket import PlaceOrderBracket
 
-        d = dict(src_dict)
-        account_id = d.pop("accountId")
+        _d = dict(src_dict)
+        account_id = _d.pop("accountId")
 
-        contract_id = d.pop("contractId")
+        contract_id = _d.pop("contractId")
 
-        type_ = OrderType(d.pop("type"))
+        type_ = OrderType(_d.pop("type"))
 
-        side = OrderSide(d.pop("side"))
+        side = OrderSide(_d.pop("side"))
 
-        size = d.pop("size")
+        size = _d.pop("size")
 
         def _parse_limit_price(data: object) -> float | None | Unset:
             if data is None:
@@ -164,7 +164,7 @@ class PlaceOrderRequest:
                 return data
             return cast(float | None | Unset, data)
 
-        limit_price = _parse_limit_price(d.pop("limitPrice", UNSET))
+        limit_price = _parse_limit_price(_d.pop("limitPrice", UNSET))
 
         def _parse_stop_price(data: object) -> float | None | Unset:
             if data is None:
@@ -173,7 +173,7 @@ class PlaceOrderRequest:
                 return data
             return cast(float | None | Unset, data)
 
-        stop_price = _parse_stop_price(d.pop("stopPrice", UNSET))
+        stop_price = _parse_stop_price(_d.pop("stopPrice", UNSET))
 
         def _parse_trail_price(data: object) -> float | None | Unset:
             if data is None:
@@ -182,7 +182,7 @@ class PlaceOrderRequest:
                 return data
             return cast(float | None | Unset, data)
 
-        trail_price = _parse_trail_price(d.pop("trailPrice", UNSET))
+        trail_price = _parse_trail_price(_d.pop("trailPrice", UNSET))
 
         def _parse_custom_tag(data: object) -> None | str | Unset:
             if data is None:
@@ -191,7 +191,7 @@ class PlaceOrderRequest:
                 return data
             return cast(None | str | Unset, data)
 
-        custom_tag = _parse_custom_tag(d.pop("customTag", UNSET))
+        custom_tag = _parse_custom_tag(_d.pop("customTag", UNSET))
 
         def _parse_stop_loss_bracket(data: object) -> None | PlaceOrderBracket | Unset:
             if data is None:
@@ -208,7 +208,7 @@ class PlaceOrderRequest:
                 pass
             return cast(None | PlaceOrderBracket | Unset, data)
 
-        stop_loss_bracket = _parse_stop_loss_bracket(d.pop("stopLossBracket", UNSET))
+        stop_loss_bracket = _parse_stop_loss_bracket(_d.pop("stopLossBracket", UNSET))
 
         def _parse_take_profit_bracket(data: object) -> None | PlaceOrderBracket | Unset:
             if data is None:
@@ -225,7 +225,7 @@ class PlaceOrderRequest:
                 pass
             return cast(None | PlaceOrderBracket | Unset, data)
 
-        take_profit_bracket = _parse_take_profit_bracket(d.pop("takeProfitBracket", UNSET))
+        take_profit_bracket = _parse_take_profit_bracket(_d.pop("takeProfitBracket", UNSET))
 
         def _parse_linked_order_id(data: object) -> int | None | Unset:
             if data is None:
@@ -234,7 +234,7 @@ class PlaceOrderRequest:
                 return data
             return cast(int | None | Unset, data)
 
-        linked_order_id = _parse_linked_order_id(d.pop("linkedOrderId", UNSET))
+        linked_order_id = _parse_linked_order_id(_d.pop("linkedOrderId", UNSET))
 
         place_order_request = cls(
             account_id=account_id,
@@ -251,7 +251,7 @@ class PlaceOrderRequest:
             linked_order_id=linked_order_id,
         )
 
-        place_order_request.additional_properties = d
+        place_order_request.additional_properties = _d
         return place_order_request
 
     @property

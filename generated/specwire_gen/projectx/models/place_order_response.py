@@ -68,10 +68,10 @@ class PlaceOrderResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = PlaceOrderErrorCode(d.pop("errorCode"))
+        error_code = PlaceOrderErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -80,7 +80,7 @@ class PlaceOrderResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_order_id(data: object) -> int | None | Unset:
             if data is None:
@@ -89,7 +89,7 @@ class PlaceOrderResponse:
                 return data
             return cast(int | None | Unset, data)
 
-        order_id = _parse_order_id(d.pop("orderId", UNSET))
+        order_id = _parse_order_id(_d.pop("orderId", UNSET))
 
         place_order_response = cls(
             success=success,
@@ -98,7 +98,7 @@ class PlaceOrderResponse:
             order_id=order_id,
         )
 
-        place_order_response.additional_properties = d
+        place_order_response.additional_properties = _d
         return place_order_response
 
     @property

@@ -82,20 +82,20 @@ class PositionModel:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
+        _d = dict(src_dict)
+        id = _d.pop("id")
 
-        account_id = d.pop("accountId")
+        account_id = _d.pop("accountId")
 
-        contract_id = d.pop("contractId")
+        contract_id = _d.pop("contractId")
 
-        creation_timestamp = datetime.datetime.fromisoformat(d.pop("creationTimestamp"))
+        creation_timestamp = datetime.datetime.fromisoformat(_d.pop("creationTimestamp"))
 
-        type_ = PositionType(d.pop("type"))
+        type_ = PositionType(_d.pop("type"))
 
-        size = d.pop("size")
+        size = _d.pop("size")
 
-        average_price = d.pop("averagePrice")
+        average_price = _d.pop("averagePrice")
 
         def _parse_contract_display_name(data: object) -> None | str | Unset:
             if data is None:
@@ -104,7 +104,7 @@ class PositionModel:
                 return data
             return cast(None | str | Unset, data)
 
-        contract_display_name = _parse_contract_display_name(d.pop("contractDisplayName", UNSET))
+        contract_display_name = _parse_contract_display_name(_d.pop("contractDisplayName", UNSET))
 
         position_model = cls(
             id=id,
@@ -117,7 +117,7 @@ class PositionModel:
             contract_display_name=contract_display_name,
         )
 
-        position_model.additional_properties = d
+        position_model.additional_properties = _d
         return position_model
 
     @property

@@ -81,7 +81,7 @@ class ProblemDetails:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_type_(data: object) -> None | str | Unset:
             if data is None:
@@ -90,7 +90,7 @@ class ProblemDetails:
                 return data
             return cast(None | str | Unset, data)
 
-        type_ = _parse_type_(d.pop("type", UNSET))
+        type_ = _parse_type_(_d.pop("type", UNSET))
 
         def _parse_title(data: object) -> None | str | Unset:
             if data is None:
@@ -99,7 +99,7 @@ class ProblemDetails:
                 return data
             return cast(None | str | Unset, data)
 
-        title = _parse_title(d.pop("title", UNSET))
+        title = _parse_title(_d.pop("title", UNSET))
 
         def _parse_status(data: object) -> int | None | Unset:
             if data is None:
@@ -108,7 +108,7 @@ class ProblemDetails:
                 return data
             return cast(int | None | Unset, data)
 
-        status = _parse_status(d.pop("status", UNSET))
+        status = _parse_status(_d.pop("status", UNSET))
 
         def _parse_detail(data: object) -> None | str | Unset:
             if data is None:
@@ -117,7 +117,7 @@ class ProblemDetails:
                 return data
             return cast(None | str | Unset, data)
 
-        detail = _parse_detail(d.pop("detail", UNSET))
+        detail = _parse_detail(_d.pop("detail", UNSET))
 
         def _parse_instance(data: object) -> None | str | Unset:
             if data is None:
@@ -126,7 +126,7 @@ class ProblemDetails:
                 return data
             return cast(None | str | Unset, data)
 
-        instance = _parse_instance(d.pop("instance", UNSET))
+        instance = _parse_instance(_d.pop("instance", UNSET))
 
         problem_details = cls(
             type_=type_,
@@ -136,7 +136,7 @@ class ProblemDetails:
             instance=instance,
         )
 
-        problem_details.additional_properties = d
+        problem_details.additional_properties = _d
         return problem_details
 
     @property

@@ -78,22 +78,22 @@ class RetrieveBarRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        contract_id = d.pop("contractId")
+        _d = dict(src_dict)
+        contract_id = _d.pop("contractId")
 
-        live = d.pop("live")
+        live = _d.pop("live")
 
-        start_time = datetime.datetime.fromisoformat(d.pop("startTime"))
+        start_time = datetime.datetime.fromisoformat(_d.pop("startTime"))
 
-        end_time = datetime.datetime.fromisoformat(d.pop("endTime"))
+        end_time = datetime.datetime.fromisoformat(_d.pop("endTime"))
 
-        unit = AggregateBarUnit(d.pop("unit"))
+        unit = AggregateBarUnit(_d.pop("unit"))
 
-        unit_number = d.pop("unitNumber")
+        unit_number = _d.pop("unitNumber")
 
-        limit = d.pop("limit")
+        limit = _d.pop("limit")
 
-        include_partial_bar = d.pop("includePartialBar")
+        include_partial_bar = _d.pop("includePartialBar")
 
         retrieve_bar_request = cls(
             contract_id=contract_id,
@@ -106,7 +106,7 @@ class RetrieveBarRequest:
             include_partial_bar=include_partial_bar,
         )
 
-        retrieve_bar_request.additional_properties = d
+        retrieve_bar_request.additional_properties = _d
         return retrieve_bar_request
 
     @property

@@ -78,10 +78,10 @@ class RetrieveBarResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.aggregate_bar_model import AggregateBarModel
 
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = RetrieveBarErrorCode(d.pop("errorCode"))
+        error_code = RetrieveBarErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -90,7 +90,7 @@ class RetrieveBarResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_bars(data: object) -> list[AggregateBarModel] | None | Unset:
             if data is None:
@@ -112,7 +112,7 @@ class RetrieveBarResponse:
                 pass
             return cast(list[AggregateBarModel] | None | Unset, data)
 
-        bars = _parse_bars(d.pop("bars", UNSET))
+        bars = _parse_bars(_d.pop("bars", UNSET))
 
         retrieve_bar_response = cls(
             success=success,
@@ -121,7 +121,7 @@ class RetrieveBarResponse:
             bars=bars,
         )
 
-        retrieve_bar_response.additional_properties = d
+        retrieve_bar_response.additional_properties = _d
         return retrieve_bar_response
 
     @property

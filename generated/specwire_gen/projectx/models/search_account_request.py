@@ -37,14 +37,14 @@ class SearchAccountRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        only_active_accounts = d.pop("onlyActiveAccounts")
+        _d = dict(src_dict)
+        only_active_accounts = _d.pop("onlyActiveAccounts")
 
         search_account_request = cls(
             only_active_accounts=only_active_accounts,
         )
 
-        search_account_request.additional_properties = d
+        search_account_request.additional_properties = _d
         return search_account_request
 
     @property

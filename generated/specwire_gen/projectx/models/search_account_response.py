@@ -78,10 +78,10 @@ class SearchAccountResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.trading_account_model import TradingAccountModel
 
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = SearchAccountErrorCode(d.pop("errorCode"))
+        error_code = SearchAccountErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -90,7 +90,7 @@ class SearchAccountResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_accounts(data: object) -> list[TradingAccountModel] | None | Unset:
             if data is None:
@@ -112,7 +112,7 @@ class SearchAccountResponse:
                 pass
             return cast(list[TradingAccountModel] | None | Unset, data)
 
-        accounts = _parse_accounts(d.pop("accounts", UNSET))
+        accounts = _parse_accounts(_d.pop("accounts", UNSET))
 
         search_account_response = cls(
             success=success,
@@ -121,7 +121,7 @@ class SearchAccountResponse:
             accounts=accounts,
         )
 
-        search_account_response.additional_properties = d
+        search_account_response.additional_properties = _d
         return search_account_response
 
     @property

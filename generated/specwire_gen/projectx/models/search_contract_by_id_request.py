@@ -37,14 +37,14 @@ class SearchContractByIdRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        contract_id = d.pop("contractId")
+        _d = dict(src_dict)
+        contract_id = _d.pop("contractId")
 
         search_contract_by_id_request = cls(
             contract_id=contract_id,
         )
 
-        search_contract_by_id_request.additional_properties = d
+        search_contract_by_id_request.additional_properties = _d
         return search_contract_by_id_request
 
     @property

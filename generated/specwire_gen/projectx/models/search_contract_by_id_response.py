@@ -94,10 +94,10 @@ class SearchContractByIdResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.contract_model import ContractModel
 
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = SearchContractByIdErrorCode(d.pop("errorCode"))
+        error_code = SearchContractByIdErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -106,7 +106,7 @@ class SearchContractByIdResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_contract(data: object) -> ContractModel | None | Unset:
             if data is None:
@@ -123,7 +123,7 @@ class SearchContractByIdResponse:
                 pass
             return cast(ContractModel | None | Unset, data)
 
-        contract = _parse_contract(d.pop("contract", UNSET))
+        contract = _parse_contract(_d.pop("contract", UNSET))
 
         def _parse_contracts(data: object) -> list[ContractModel] | None | Unset:
             if data is None:
@@ -145,7 +145,7 @@ class SearchContractByIdResponse:
                 pass
             return cast(list[ContractModel] | None | Unset, data)
 
-        contracts = _parse_contracts(d.pop("contracts", UNSET))
+        contracts = _parse_contracts(_d.pop("contracts", UNSET))
 
         search_contract_by_id_response = cls(
             success=success,
@@ -155,7 +155,7 @@ class SearchContractByIdResponse:
             contracts=contracts,
         )
 
-        search_contract_by_id_response.additional_properties = d
+        search_contract_by_id_response.additional_properties = _d
         return search_contract_by_id_response
 
     @property

@@ -42,17 +42,17 @@ class SearchContractRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        search_text = d.pop("searchText")
+        _d = dict(src_dict)
+        search_text = _d.pop("searchText")
 
-        live = d.pop("live")
+        live = _d.pop("live")
 
         search_contract_request = cls(
             search_text=search_text,
             live=live,
         )
 
-        search_contract_request.additional_properties = d
+        search_contract_request.additional_properties = _d
         return search_contract_request
 
     @property

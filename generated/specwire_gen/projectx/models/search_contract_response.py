@@ -78,10 +78,10 @@ class SearchContractResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.contract_model import ContractModel
 
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = SearchContractErrorCode(d.pop("errorCode"))
+        error_code = SearchContractErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -90,7 +90,7 @@ class SearchContractResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_contracts(data: object) -> list[ContractModel] | None | Unset:
             if data is None:
@@ -112,7 +112,7 @@ class SearchContractResponse:
                 pass
             return cast(list[ContractModel] | None | Unset, data)
 
-        contracts = _parse_contracts(d.pop("contracts", UNSET))
+        contracts = _parse_contracts(_d.pop("contracts", UNSET))
 
         search_contract_response = cls(
             success=success,
@@ -121,7 +121,7 @@ class SearchContractResponse:
             contracts=contracts,
         )
 
-        search_contract_response.additional_properties = d
+        search_contract_response.additional_properties = _d
         return search_contract_response
 
     @property

@@ -78,10 +78,10 @@ class SearchHalfTradeResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.half_trade_model import HalfTradeModel
 
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = SearchTradeErrorCode(d.pop("errorCode"))
+        error_code = SearchTradeErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -90,7 +90,7 @@ class SearchHalfTradeResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_trades(data: object) -> list[HalfTradeModel] | None | Unset:
             if data is None:
@@ -112,7 +112,7 @@ class SearchHalfTradeResponse:
                 pass
             return cast(list[HalfTradeModel] | None | Unset, data)
 
-        trades = _parse_trades(d.pop("trades", UNSET))
+        trades = _parse_trades(_d.pop("trades", UNSET))
 
         search_half_trade_response = cls(
             success=success,
@@ -121,7 +121,7 @@ class SearchHalfTradeResponse:
             trades=trades,
         )
 
-        search_half_trade_response.additional_properties = d
+        search_half_trade_response.additional_properties = _d
         return search_half_trade_response
 
     @property

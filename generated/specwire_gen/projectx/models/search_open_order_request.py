@@ -37,14 +37,14 @@ class SearchOpenOrderRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        account_id = d.pop("accountId")
+        _d = dict(src_dict)
+        account_id = _d.pop("accountId")
 
         search_open_order_request = cls(
             account_id=account_id,
         )
 
-        search_open_order_request.additional_properties = d
+        search_open_order_request.additional_properties = _d
         return search_open_order_request
 
     @property

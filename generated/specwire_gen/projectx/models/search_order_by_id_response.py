@@ -76,10 +76,10 @@ class SearchOrderByIdResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.order_model import OrderModel
 
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = SearchOrderByIdErrorCode(d.pop("errorCode"))
+        error_code = SearchOrderByIdErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -88,7 +88,7 @@ class SearchOrderByIdResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_order(data: object) -> None | OrderModel | Unset:
             if data is None:
@@ -105,7 +105,7 @@ class SearchOrderByIdResponse:
                 pass
             return cast(None | OrderModel | Unset, data)
 
-        order = _parse_order(d.pop("order", UNSET))
+        order = _parse_order(_d.pop("order", UNSET))
 
         search_order_by_id_response = cls(
             success=success,
@@ -114,7 +114,7 @@ class SearchOrderByIdResponse:
             order=order,
         )
 
-        search_order_by_id_response.additional_properties = d
+        search_order_by_id_response.additional_properties = _d
         return search_order_by_id_response
 
     @property

@@ -57,10 +57,10 @@ class SearchOrderRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        account_id = d.pop("accountId")
+        _d = dict(src_dict)
+        account_id = _d.pop("accountId")
 
-        start_timestamp = datetime.datetime.fromisoformat(d.pop("startTimestamp"))
+        start_timestamp = datetime.datetime.fromisoformat(_d.pop("startTimestamp"))
 
         def _parse_end_timestamp(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -77,7 +77,7 @@ class SearchOrderRequest:
                 pass
             return cast(datetime.datetime | None | Unset, data)
 
-        end_timestamp = _parse_end_timestamp(d.pop("endTimestamp", UNSET))
+        end_timestamp = _parse_end_timestamp(_d.pop("endTimestamp", UNSET))
 
         search_order_request = cls(
             account_id=account_id,
@@ -85,7 +85,7 @@ class SearchOrderRequest:
             end_timestamp=end_timestamp,
         )
 
-        search_order_request.additional_properties = d
+        search_order_request.additional_properties = _d
         return search_order_request
 
     @property

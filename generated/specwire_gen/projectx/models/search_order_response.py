@@ -78,10 +78,10 @@ class SearchOrderResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.order_model import OrderModel
 
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = SearchOrderErrorCode(d.pop("errorCode"))
+        error_code = SearchOrderErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -90,7 +90,7 @@ class SearchOrderResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_orders(data: object) -> list[OrderModel] | None | Unset:
             if data is None:
@@ -112,7 +112,7 @@ class SearchOrderResponse:
                 pass
             return cast(list[OrderModel] | None | Unset, data)
 
-        orders = _parse_orders(d.pop("orders", UNSET))
+        orders = _parse_orders(_d.pop("orders", UNSET))
 
         search_order_response = cls(
             success=success,
@@ -121,7 +121,7 @@ class SearchOrderResponse:
             orders=orders,
         )
 
-        search_order_response.additional_properties = d
+        search_order_response.additional_properties = _d
         return search_order_response
 
     @property

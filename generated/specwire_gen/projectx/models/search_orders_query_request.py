@@ -81,28 +81,28 @@ class SearchOrdersQueryRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.order_query_filter import OrderQueryFilter
 
-        d = dict(src_dict)
-        filter_ = OrderQueryFilter.from_dict(d.pop("filter"))
+        _d = dict(src_dict)
+        filter_ = OrderQueryFilter.from_dict(_d.pop("filter"))
 
-        page_size = d.pop("pageSize", UNSET)
+        page_size = _d.pop("pageSize", UNSET)
 
-        page_offset = d.pop("pageOffset", UNSET)
+        page_offset = _d.pop("pageOffset", UNSET)
 
-        _sort_by = d.pop("sortBy", UNSET)
+        _sort_by = _d.pop("sortBy", UNSET)
         sort_by: OrderSortField | Unset
         if isinstance(_sort_by, Unset):
             sort_by = UNSET
         else:
             sort_by = OrderSortField(_sort_by)
 
-        _sort_direction = d.pop("sortDirection", UNSET)
+        _sort_direction = _d.pop("sortDirection", UNSET)
         sort_direction: SortDirection | Unset
         if isinstance(_sort_direction, Unset):
             sort_direction = UNSET
         else:
             sort_direction = SortDirection(_sort_direction)
 
-        include_total_count = d.pop("includeTotalCount", UNSET)
+        include_total_count = _d.pop("includeTotalCount", UNSET)
 
         search_orders_query_request = cls(
             filter_=filter_,
@@ -113,7 +113,7 @@ class SearchOrdersQueryRequest:
             include_total_count=include_total_count,
         )
 
-        search_orders_query_request.additional_properties = d
+        search_orders_query_request.additional_properties = _d
         return search_orders_query_request
 
     @property

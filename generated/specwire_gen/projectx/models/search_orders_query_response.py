@@ -88,10 +88,10 @@ class SearchOrdersQueryResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.order_model import OrderModel
 
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = SearchOrderErrorCode(d.pop("errorCode"))
+        error_code = SearchOrderErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -100,7 +100,7 @@ class SearchOrdersQueryResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_orders(data: object) -> list[OrderModel] | None | Unset:
             if data is None:
@@ -122,7 +122,7 @@ class SearchOrdersQueryResponse:
                 pass
             return cast(list[OrderModel] | None | Unset, data)
 
-        orders = _parse_orders(d.pop("orders", UNSET))
+        orders = _parse_orders(_d.pop("orders", UNSET))
 
         def _parse_total_count(data: object) -> int | None | Unset:
             if data is None:
@@ -131,7 +131,7 @@ class SearchOrdersQueryResponse:
                 return data
             return cast(int | None | Unset, data)
 
-        total_count = _parse_total_count(d.pop("totalCount", UNSET))
+        total_count = _parse_total_count(_d.pop("totalCount", UNSET))
 
         search_orders_query_response = cls(
             success=success,
@@ -141,7 +141,7 @@ class SearchOrdersQueryResponse:
             total_count=total_count,
         )
 
-        search_orders_query_response.additional_properties = d
+        search_orders_query_response.additional_properties = _d
         return search_orders_query_response
 
     @property

@@ -78,10 +78,10 @@ class SearchPositionResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.position_model import PositionModel
 
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = SearchPositionErrorCode(d.pop("errorCode"))
+        error_code = SearchPositionErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -90,7 +90,7 @@ class SearchPositionResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_positions(data: object) -> list[PositionModel] | None | Unset:
             if data is None:
@@ -112,7 +112,7 @@ class SearchPositionResponse:
                 pass
             return cast(list[PositionModel] | None | Unset, data)
 
-        positions = _parse_positions(d.pop("positions", UNSET))
+        positions = _parse_positions(_d.pop("positions", UNSET))
 
         search_position_response = cls(
             success=success,
@@ -121,7 +121,7 @@ class SearchPositionResponse:
             positions=positions,
         )
 
-        search_position_response.additional_properties = d
+        search_position_response.additional_properties = _d
         return search_position_response
 
     @property

@@ -61,10 +61,10 @@ class SearchTradeRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        account_id = d.pop("accountId")
+        _d = dict(src_dict)
+        account_id = _d.pop("accountId")
 
-        _start_timestamp = d.pop("startTimestamp", UNSET)
+        _start_timestamp = _d.pop("startTimestamp", UNSET)
         start_timestamp: datetime.datetime | Unset
         if isinstance(_start_timestamp, Unset):
             start_timestamp = UNSET
@@ -86,7 +86,7 @@ class SearchTradeRequest:
                 pass
             return cast(datetime.datetime | None | Unset, data)
 
-        end_timestamp = _parse_end_timestamp(d.pop("endTimestamp", UNSET))
+        end_timestamp = _parse_end_timestamp(_d.pop("endTimestamp", UNSET))
 
         search_trade_request = cls(
             account_id=account_id,
@@ -94,7 +94,7 @@ class SearchTradeRequest:
             end_timestamp=end_timestamp,
         )
 
-        search_trade_request.additional_properties = d
+        search_trade_request.additional_properties = _d
         return search_trade_request
 
     @property

@@ -67,18 +67,18 @@ class TradingAccountModel:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
+        _d = dict(src_dict)
+        id = _d.pop("id")
 
-        name = d.pop("name")
+        name = _d.pop("name")
 
-        can_trade = d.pop("canTrade")
+        can_trade = _d.pop("canTrade")
 
-        is_visible = d.pop("isVisible")
+        is_visible = _d.pop("isVisible")
 
-        balance = d.pop("balance", UNSET)
+        balance = _d.pop("balance", UNSET)
 
-        simulated = d.pop("simulated", UNSET)
+        simulated = _d.pop("simulated", UNSET)
 
         trading_account_model = cls(
             id=id,
@@ -89,7 +89,7 @@ class TradingAccountModel:
             simulated=simulated,
         )
 
-        trading_account_model.additional_properties = d
+        trading_account_model.additional_properties = _d
         return trading_account_model
 
     @property

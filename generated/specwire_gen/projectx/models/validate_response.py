@@ -66,10 +66,10 @@ class ValidateResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        _d = dict(src_dict)
+        success = _d.pop("success")
 
-        error_code = ValidateErrorCode(d.pop("errorCode"))
+        error_code = ValidateErrorCode(_d.pop("errorCode"))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -78,7 +78,7 @@ class ValidateResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(_d.pop("errorMessage", UNSET))
 
         def _parse_new_token(data: object) -> None | str | Unset:
             if data is None:
@@ -87,7 +87,7 @@ class ValidateResponse:
                 return data
             return cast(None | str | Unset, data)
 
-        new_token = _parse_new_token(d.pop("newToken", UNSET))
+        new_token = _parse_new_token(_d.pop("newToken", UNSET))
 
         validate_response = cls(
             success=success,
@@ -96,7 +96,7 @@ class ValidateResponse:
             new_token=new_token,
         )
 
-        validate_response.additional_properties = d
+        validate_response.additional_properties = _d
         return validate_response
 
     @property
