@@ -146,6 +146,9 @@ def history(
         True, "--fill-gaps/--no-fill-gaps", help="Look for and fetch missing bars."
     ),
     rescan_gaps: bool = typer.Option(False, "--rescan-gaps", help="Re-check the whole history for gaps."),
+    retry_unfillable: bool = typer.Option(
+        False, "--retry-unfillable", help="Forget gaps recorded as unfillable and ask for them again."
+    ),
     live: bool = typer.Option(False, "--live", help="Use the live data subscription instead of sim."),
     holiday: list[str] = typer.Option(
         [], "--holiday", help="Exchange holiday (trade date YYYY-MM-DD) without a session; repeatable."
@@ -198,6 +201,7 @@ def history(
             live=live,
             fill_gaps=fill_gaps,
             rescan_gaps=rescan_gaps,
+            retry_unfillable=retry_unfillable,
             calendar=with_holidays(CME_GLOBEX, holidays),
             progress=report,
         )

@@ -85,21 +85,27 @@ def atomic_write_table(
 
 
 def atomic_write_bytes(
-    data: bytes, path: str | os.PathLike[str], *, temp_suffix: str = DEFAULT_TEMP_SUFFIX
+    data: bytes, path: str | os.PathLike[str], *, temp_suffix: str = DEFAULT_TEMP_SUFFIX, durable: bool = True
 ) -> Path:
-    """Replace ``path`` with ``data`` atomically (used for small sidecar files such as the gap ledger)."""
+    """Replace ``path`` with ``data`` atomically (used for small sidecar files such as the gap ledger).
+
+    ``durable=False`` skips the fsyncs: the file is still never torn, but the
+    last write may be lost on power failure (fine for data that can be rebuilt).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path_for(target, temp_suffix)
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
-    _fsync_dir(target.parent)
+    if durable:
+        _fsync_dir(target.parent)
     return target

@@ -96,6 +96,12 @@ class GapLedger:
             self.save()
         return added
 
+    def clear(self) -> None:
+        """Forget every recorded range and the scan mark (the next scan starts from the beginning)."""
+        self._entries.clear()
+        self.checked_until = None
+        self.save()
+
     def mark_checked(self, until: datetime) -> None:
         """Remember that gaps before ``until`` were scanned (saved immediately)."""
         if self.checked_until is None or until > self.checked_until:
@@ -115,4 +121,5 @@ class GapLedger:
                 for e in sorted(self._entries, key=lambda e: e.range)
             ],
         }
-        atomic_write_bytes(json.dumps(payload, indent=1).encode("utf-8"), self.path)
+        # Not fsynced: a ledger lost to a power cut only means asking for those gaps once more.
+        atomic_write_bytes(json.dumps(payload, indent=1).encode("utf-8"), self.path, durable=False)

@@ -86,7 +86,7 @@ def _accessor(row: Any, column: str) -> Any:
     for name in names:
         if getattr(row, name, None) is not None:
             return lambda r, n=name: getattr(r, n, None)
-    return lambda r: _get(r, column)
+    return lambda r: None  # e.g. API bar models carry no contract id: the caller's fills it
 
 
 def bars_table(rows: Iterable[Any], contract_id: str | None = None) -> pa.Table:

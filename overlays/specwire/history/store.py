@@ -113,16 +113,18 @@ def _range_filter(start: datetime | None, end: datetime | None) -> Any:
     return expr
 
 
-def _read_file(path: Path, start: datetime | None = None, end: datetime | None = None) -> pa.Table:
+def _read_file(
+    path: Path, start: datetime | None = None, end: datetime | None = None, columns: list[str] | None = None
+) -> pa.Table:
+    names = columns or list(BAR_SCHEMA.names)
     if not path.exists():
-        return _empty()
+        return _empty().select(names)
     if start is None and end is None:
-        table = pq.read_table(path, schema=BAR_SCHEMA)
+        table = pq.read_table(path, schema=BAR_SCHEMA, columns=names)
     else:
-        table = ds.dataset(path, schema=BAR_SCHEMA, format="parquet").to_table(
-            filter=_range_filter(start, end)
-        )
-    return table.select(list(BAR_SCHEMA.names))
+        dataset = ds.dataset(path, schema=BAR_SCHEMA, format="parquet")
+        table = dataset.to_table(columns=names, filter=_range_filter(start, end))
+    return table.select(names)
 
 
 def _edge_ts_of_file(path: Path, last: bool) -> int | None:
@@ -210,9 +212,7 @@ class ParquetBarFile:
     def timestamps(self, start: datetime | None = None, end: datetime | None = None) -> np.ndarray:
         if not self.path.exists():
             return np.empty(0, dtype=np.int64)
-        if start is None and end is None:
-            return timestamps_us(pq.read_table(self.path, columns=["timestamp"]))
-        return timestamps_us(self.read(start, end))
+        return timestamps_us(_read_file(self.path, start, end, ["timestamp"]))
 
     def merge(self, bars: Any) -> MergeResult:
         """Merge ``bars`` into the file and rewrite it atomically (no write when nothing changed)."""
@@ -307,10 +307,7 @@ class PartitionedBarSeries:
         return None
 
     def timestamps(self, start: datetime | None = None, end: datetime | None = None) -> np.ndarray:
-        if start is None and end is None:
-            parts = [timestamps_us(pq.read_table(p, columns=["timestamp"])) for p in self.month_files()]
-        else:
-            parts = [timestamps_us(_read_file(p, start, end)) for p in self._files_in(start, end)]
+        parts = [timestamps_us(_read_file(p, start, end, ["timestamp"])) for p in self._files_in(start, end)]
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     def merge(self, bars: Any) -> MergeResult:

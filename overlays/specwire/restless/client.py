@@ -77,7 +77,8 @@ from specwire_gen.restless.stream_models import StreamEvent
 
 from specwire.core.auth import APIKeyAuth
 from specwire.core.errors import ConfigurationError
-from specwire.core.http import HTTPConfig, build_async_client, build_client
+from specwire.core.http import USER_AGENT, HTTPConfig, build_async_client, build_client
+from specwire.core.logging import alog_request, alog_response, log_request, log_response
 from specwire.core.redact import register_secret
 from specwire.restless.bodies import build_body, inject_api_key
 from specwire.restless.errors import RestlessStreamAPIError, family
@@ -423,18 +424,20 @@ class RestlessStreamClient:
         return _check_result(call, response, self._http.base_url)
 
     def _sse_client(self) -> httpx.Client:
+        """The httpx client of SSE subscriptions.
+
+        A plain client on purpose: the SSE core must see raw httpx transport errors
+        and error responses to decide on reconnects (the REST client turns both
+        into typed errors), and no request-level retries stack under its own.
+        """
         if not self._owns_http:
             return self._http
         if self._stream_http is None:
-            self._stream_http = build_client(
-                HTTPConfig(
-                    base_url=self.stream_base_url,
-                    timeout=self.timeout,
-                    max_retries=0,
-                    raise_for_status=False,
-                    error_family=family,
-                    transport=_sync_transport(self._transport),
-                )
+            self._stream_http = httpx.Client(
+                timeout=self.timeout,
+                transport=_sync_transport(self._transport),
+                headers={"User-Agent": USER_AGENT},
+                event_hooks={"request": [log_request], "response": [log_response]},
             )
         return self._stream_http
 
@@ -729,15 +732,11 @@ class AsyncRestlessStreamClient:
         if not self._owns_http:
             return self._http
         if self._stream_http is None:
-            self._stream_http = build_async_client(
-                HTTPConfig(
-                    base_url=self.stream_base_url,
-                    timeout=self.timeout,
-                    max_retries=0,
-                    raise_for_status=False,
-                    error_family=family,
-                    transport=_async_transport(self._transport),
-                )
+            self._stream_http = httpx.AsyncClient(
+                timeout=self.timeout,
+                transport=_async_transport(self._transport),
+                headers={"User-Agent": USER_AGENT},
+                event_hooks={"request": [alog_request], "response": [alog_response]},
             )
         return self._stream_http
 

@@ -6,12 +6,13 @@ Every test runs the public client (sync and async twins) against
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from specwire.core.errors import AuthenticationError, ServerError
+from specwire.core.errors import APIConnectionError, AuthenticationError, ServerError
 from specwire.restless import (
     PARSE_ERROR_CODE,
     SIGNATURE_MISMATCH_CODE,
@@ -22,6 +23,7 @@ from specwire.restless import (
     StreamEvent,
     StreamEventType,
 )
+from specwire.streaming.runner import BackgroundLoop
 from specwire.streaming.state import ConnectionState, StateChange
 
 from tests.streams.restless.helpers import API_KEY, error_event, event_id, json_event_id, update
@@ -356,3 +358,66 @@ async def test_async_idle_timeout_reconnects() -> None:
         events = await atake(client.subscribe_sse(srv.url("/", streamId="s1"), idle_timeout=0.2, **FAST), 2)
     assert ns(events) == [1, 2]
     assert srv.requests[1].query["cursor"] == event_id(1)
+
+
+class _ResetThenServe:
+    """Resets the first ``resets`` connections right after the request, then streams one event."""
+
+    def __init__(self, resets: int) -> None:
+        self.resets = resets
+        self.requests: list[bytes] = []
+        self.loop = BackgroundLoop(name="reset-server")
+        self.port = 0
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        self.requests.append(head)
+        if len(self.requests) <= self.resets:
+            writer.transport.abort()  # RST before any response byte
+            return
+        body = b"data: " + json.dumps(update(len(self.requests))).encode() + b"\n\n"
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + body
+        )
+        await writer.drain()
+        writer.close()
+
+    async def _start(self) -> asyncio.Server:
+        server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = server.sockets[0].getsockname()[1]
+        return server
+
+    def __enter__(self) -> _ResetThenServe:
+        self.server = self.loop.run(self._start(), timeout=5)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.close()
+        self.loop.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/?streamId=s1"
+
+
+def test_connection_reset_before_the_response_is_a_reconnect_sync() -> None:
+    with _ResetThenServe(resets=2) as srv, RestlessStreamClient(API_KEY) as client:
+        events = take(client.subscribe_sse(srv.url, **FAST), 1)
+    assert ns(events) == [3] and len(srv.requests) == 3
+
+
+async def test_connection_reset_before_the_response_is_a_reconnect_async() -> None:
+    with _ResetThenServe(resets=2) as srv:
+        async with AsyncRestlessStreamClient(API_KEY) as client:
+            events = await atake(client.subscribe_sse(srv.url, **FAST), 1)
+    assert ns(events) == [3] and len(srv.requests) == 3
+
+
+def test_refused_connections_exhaust_max_reconnects_with_a_typed_error() -> None:
+    with (
+        _ResetThenServe(resets=10) as srv,
+        RestlessStreamClient(API_KEY) as client,
+        pytest.raises(APIConnectionError) as info,
+    ):
+        list(client.subscribe_sse(srv.url, max_reconnects=2, **FAST))
+    assert isinstance(info.value, RestlessStreamAPIError) and len(srv.requests) == 3

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from specwire.core.errors import ConfigurationError
 from specwire.core.ratelimit import RateLimit, RateLimiter
+from specwire.history import ParquetBarFile
 from specwire.history.schema import to_us
 from specwire.projectx.client import ProjectX
 from specwire.projectx.history import CME_GLOBEX
@@ -159,6 +160,15 @@ def test_gap_fill_then_unfillable_gap_is_remembered(tmp_path: Path) -> None:
     assert again.filled == 0 and again.unfillable == []
     # A full rescan still finds the remembered range and asks for nothing but new bars.
     assert all(c["startTime"] >= "2025-03-20T15:00" for c in gw.retrieve_calls())
+
+    # After a provider fix, --retry-unfillable forgets the ledger and asks once more.
+    gw.holes = set()
+    retried = HistoricalDataUpdater(
+        client(gw), "NQ", path, clock=Clock(gw), retry_unfillable=True
+    ).update_data()
+    assert retried.filled == 2 and retried.unfillable == []
+    assert len(pd.read_parquet(path)) == len(session_bars)
+    assert len(ParquetBarFile(path).ledger) == 0
 
 
 def test_rate_limit_paces_requests_without_429(tmp_path: Path) -> None:

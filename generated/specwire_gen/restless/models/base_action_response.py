@@ -41,17 +41,17 @@ class BaseActionResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
+        _d = dict(src_dict)
+        id = _d.pop("id")
 
-        affected = d.pop("affected")
+        affected = _d.pop("affected")
 
         base_action_response = cls(
             id=id,
             affected=affected,
         )
 
-        base_action_response.additional_properties = d
+        base_action_response.additional_properties = _d
         return base_action_response
 
     @property

@@ -49,12 +49,12 @@ class ConnectionSnippetsRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        stream_id = d.pop("streamId", UNSET)
+        _d = dict(src_dict)
+        stream_id = _d.pop("streamId", UNSET)
 
-        session_id = d.pop("sessionId", UNSET)
+        session_id = _d.pop("sessionId", UNSET)
 
-        language = d.pop("language", UNSET)
+        language = _d.pop("language", UNSET)
 
         connection_snippets_request = cls(
             stream_id=stream_id,
@@ -62,7 +62,7 @@ class ConnectionSnippetsRequest:
             language=language,
         )
 
-        connection_snippets_request.additional_properties = d
+        connection_snippets_request.additional_properties = _d
         return connection_snippets_request
 
     @property

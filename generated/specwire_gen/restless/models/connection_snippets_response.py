@@ -49,17 +49,17 @@ class ConnectionSnippetsResponse:
         from ..models.runtime_urls import RuntimeUrls
         from ..models.snippet_payload import SnippetPayload
 
-        d = dict(src_dict)
-        runtime = RuntimeUrls.from_dict(d.pop("runtime"))
+        _d = dict(src_dict)
+        runtime = RuntimeUrls.from_dict(_d.pop("runtime"))
 
-        snippets = SnippetPayload.from_dict(d.pop("snippets"))
+        snippets = SnippetPayload.from_dict(_d.pop("snippets"))
 
         connection_snippets_response = cls(
             runtime=runtime,
             snippets=snippets,
         )
 
-        connection_snippets_response.additional_properties = d
+        connection_snippets_response.additional_properties = _d
         return connection_snippets_response
 
     @property

@@ -41,17 +41,17 @@ class CreditUsageChargeTypeBreakdown:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        charge_type = d.pop("chargeType")
+        _d = dict(src_dict)
+        charge_type = _d.pop("chargeType")
 
-        credits_used = d.pop("creditsUsed")
+        credits_used = _d.pop("creditsUsed")
 
         credit_usage_charge_type_breakdown = cls(
             charge_type=charge_type,
             credits_used=credits_used,
         )
 
-        credit_usage_charge_type_breakdown.additional_properties = d
+        credit_usage_charge_type_breakdown.additional_properties = _d
         return credit_usage_charge_type_breakdown
 
     @property

@@ -55,13 +55,13 @@ class DailyCreditUsage:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.credit_usage_charge_type_breakdown import CreditUsageChargeTypeBreakdown
 
-        d = dict(src_dict)
-        date = d.pop("date")
+        _d = dict(src_dict)
+        date = _d.pop("date")
 
-        credits_used = d.pop("creditsUsed")
+        credits_used = _d.pop("creditsUsed")
 
         charge_type_breakdown = []
-        _charge_type_breakdown = d.pop("chargeTypeBreakdown")
+        _charge_type_breakdown = _d.pop("chargeTypeBreakdown")
         for charge_type_breakdown_item_data in _charge_type_breakdown:
             charge_type_breakdown_item = CreditUsageChargeTypeBreakdown.from_dict(
                 charge_type_breakdown_item_data
@@ -75,7 +75,7 @@ class DailyCreditUsage:
             charge_type_breakdown=charge_type_breakdown,
         )
 
-        daily_credit_usage.additional_properties = d
+        daily_credit_usage.additional_properties = _d
         return daily_credit_usage
 
     @property

@@ -41,17 +41,17 @@ class DirectCommandSet:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        curl = d.pop("curl")
+        _d = dict(src_dict)
+        curl = _d.pop("curl")
 
-        wget = d.pop("wget")
+        wget = _d.pop("wget")
 
         direct_command_set = cls(
             curl=curl,
             wget=wget,
         )
 
-        direct_command_set.additional_properties = d
+        direct_command_set.additional_properties = _d
         return direct_command_set
 
     @property

@@ -48,17 +48,17 @@ class DirectCommands:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.direct_command_set import DirectCommandSet
 
-        d = dict(src_dict)
-        header = DirectCommandSet.from_dict(d.pop("header"))
+        _d = dict(src_dict)
+        header = DirectCommandSet.from_dict(_d.pop("header"))
 
-        url_param = DirectCommandSet.from_dict(d.pop("urlParam"))
+        url_param = DirectCommandSet.from_dict(_d.pop("urlParam"))
 
         direct_commands = cls(
             header=header,
             url_param=url_param,
         )
 
-        direct_commands.additional_properties = d
+        direct_commands.additional_properties = _d
         return direct_commands
 
     @property

@@ -52,12 +52,12 @@ class DirectRuntime:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.direct_runtime_auth import DirectRuntimeAuth
 
-        d = dict(src_dict)
-        auth = DirectRuntimeAuth.from_dict(d.pop("auth"))
+        _d = dict(src_dict)
+        auth = DirectRuntimeAuth.from_dict(_d.pop("auth"))
 
-        direct_sse_url = d.pop("directSseUrl")
+        direct_sse_url = _d.pop("directSseUrl")
 
-        direct_websocket_url = d.pop("directWebsocketUrl")
+        direct_websocket_url = _d.pop("directWebsocketUrl")
 
         direct_runtime = cls(
             auth=auth,
@@ -65,7 +65,7 @@ class DirectRuntime:
             direct_websocket_url=direct_websocket_url,
         )
 
-        direct_runtime.additional_properties = d
+        direct_runtime.additional_properties = _d
         return direct_runtime
 
     @property

@@ -41,17 +41,17 @@ class DirectRuntimeAuth:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        api_key_location = d.pop("apiKeyLocation")
+        _d = dict(src_dict)
+        api_key_location = _d.pop("apiKeyLocation")
 
-        header_example = d.pop("headerExample")
+        header_example = _d.pop("headerExample")
 
         direct_runtime_auth = cls(
             api_key_location=api_key_location,
             header_example=header_example,
         )
 
-        direct_runtime_auth.additional_properties = d
+        direct_runtime_auth.additional_properties = _d
         return direct_runtime_auth
 
     @property

@@ -122,44 +122,44 @@ class DirectSessionRequest:
         from ..models.upstream_body import UpstreamBody
         from ..models.upstream_headers import UpstreamHeaders
 
-        d = dict(src_dict)
-        url = d.pop("url")
+        _d = dict(src_dict)
+        url = _d.pop("url")
 
-        dedupe_key = d.pop("dedupeKey", UNSET)
+        dedupe_key = _d.pop("dedupeKey", UNSET)
 
-        _method = d.pop("method", UNSET)
+        _method = _d.pop("method", UNSET)
         method: HttpMethod | Unset
         if isinstance(_method, Unset):
             method = UNSET
         else:
             method = HttpMethod(_method)
 
-        _headers = d.pop("headers", UNSET)
+        _headers = _d.pop("headers", UNSET)
         headers: UpstreamHeaders | Unset
         if isinstance(_headers, Unset):
             headers = UNSET
         else:
             headers = UpstreamHeaders.from_dict(_headers)
 
-        _body = d.pop("body", UNSET)
+        _body = _d.pop("body", UNSET)
         body: UpstreamBody | Unset
         if isinstance(_body, Unset):
             body = UNSET
         else:
             body = UpstreamBody.from_dict(_body)
 
-        jq_filter = d.pop("jqFilter", UNSET)
+        jq_filter = _d.pop("jqFilter", UNSET)
 
-        _payload_mode = d.pop("payloadMode", UNSET)
+        _payload_mode = _d.pop("payloadMode", UNSET)
         payload_mode: PayloadMode | Unset
         if isinstance(_payload_mode, Unset):
             payload_mode = UNSET
         else:
             payload_mode = PayloadMode(_payload_mode)
 
-        polling_interval = d.pop("pollingInterval", UNSET)
+        polling_interval = _d.pop("pollingInterval", UNSET)
 
-        _polling_strategies = d.pop("pollingStrategies", UNSET)
+        _polling_strategies = _d.pop("pollingStrategies", UNSET)
         polling_strategies: list[PollingStrategy] | Unset = UNSET
         if _polling_strategies is not UNSET:
             polling_strategies = []
@@ -168,7 +168,7 @@ class DirectSessionRequest:
 
                 polling_strategies.append(polling_strategies_item)
 
-        api_key = d.pop("apiKey", UNSET)
+        api_key = _d.pop("apiKey", UNSET)
 
         direct_session_request = cls(
             url=url,
@@ -183,7 +183,7 @@ class DirectSessionRequest:
             api_key=api_key,
         )
 
-        direct_session_request.additional_properties = d
+        direct_session_request.additional_properties = _d
         return direct_session_request
 
     @property

@@ -61,18 +61,18 @@ class DirectSessionResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("sessionId")
+        _d = dict(src_dict)
+        session_id = _d.pop("sessionId")
 
-        ws_url = d.pop("wsUrl")
+        ws_url = _d.pop("wsUrl")
 
-        sse_url = d.pop("sseUrl")
+        sse_url = _d.pop("sseUrl")
 
-        expires_at = d.pop("expiresAt")
+        expires_at = _d.pop("expiresAt")
 
-        created = d.pop("created")
+        created = _d.pop("created")
 
-        dedupe_key = d.pop("dedupeKey")
+        dedupe_key = _d.pop("dedupeKey")
 
         direct_session_response = cls(
             session_id=session_id,
@@ -83,7 +83,7 @@ class DirectSessionResponse:
             dedupe_key=dedupe_key,
         )
 
-        direct_session_response.additional_properties = d
+        direct_session_response.additional_properties = _d
         return direct_session_response
 
     @property

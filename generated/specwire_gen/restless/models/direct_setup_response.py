@@ -64,14 +64,14 @@ class DirectSetupResponse:
         from ..models.direct_stream_config import DirectStreamConfig
         from ..models.snippet_payload import SnippetPayload
 
-        d = dict(src_dict)
-        commands = DirectCommands.from_dict(d.pop("commands"))
+        _d = dict(src_dict)
+        commands = DirectCommands.from_dict(_d.pop("commands"))
 
-        runtime = DirectRuntime.from_dict(d.pop("runtime"))
+        runtime = DirectRuntime.from_dict(_d.pop("runtime"))
 
-        snippets = SnippetPayload.from_dict(d.pop("snippets"))
+        snippets = SnippetPayload.from_dict(_d.pop("snippets"))
 
-        stream_config = DirectStreamConfig.from_dict(d.pop("streamConfig"))
+        stream_config = DirectStreamConfig.from_dict(_d.pop("streamConfig"))
 
         direct_setup_response = cls(
             commands=commands,
@@ -80,7 +80,7 @@ class DirectSetupResponse:
             stream_config=stream_config,
         )
 
-        direct_setup_response.additional_properties = d
+        direct_setup_response.additional_properties = _d
         return direct_setup_response
 
     @property

@@ -131,10 +131,10 @@ class DirectStreamConfig:
         from ..models.upstream_body import UpstreamBody
         from ..models.upstream_headers import UpstreamHeaders
 
-        d = dict(src_dict)
-        target_url = d.pop("targetUrl")
+        _d = dict(src_dict)
+        target_url = _d.pop("targetUrl")
 
-        method = HttpMethod(d.pop("method"))
+        method = HttpMethod(_d.pop("method"))
 
         def _parse_headers(data: object) -> None | Unset | UpstreamHeaders:
             if data is None:
@@ -151,7 +151,7 @@ class DirectStreamConfig:
                 pass
             return cast(None | Unset | UpstreamHeaders, data)
 
-        headers = _parse_headers(d.pop("headers", UNSET))
+        headers = _parse_headers(_d.pop("headers", UNSET))
 
         def _parse_body(data: object) -> None | Unset | UpstreamBody:
             if data is None:
@@ -168,7 +168,7 @@ class DirectStreamConfig:
                 pass
             return cast(None | Unset | UpstreamBody, data)
 
-        body = _parse_body(d.pop("body", UNSET))
+        body = _parse_body(_d.pop("body", UNSET))
 
         def _parse_jq_filter(data: object) -> None | str | Unset:
             if data is None:
@@ -177,7 +177,7 @@ class DirectStreamConfig:
                 return data
             return cast(None | str | Unset, data)
 
-        jq_filter = _parse_jq_filter(d.pop("jqFilter", UNSET))
+        jq_filter = _parse_jq_filter(_d.pop("jqFilter", UNSET))
 
         def _parse_payload_mode(data: object) -> None | PayloadMode | Unset:
             if data is None:
@@ -194,7 +194,7 @@ class DirectStreamConfig:
                 pass
             return cast(None | PayloadMode | Unset, data)
 
-        payload_mode = _parse_payload_mode(d.pop("payloadMode", UNSET))
+        payload_mode = _parse_payload_mode(_d.pop("payloadMode", UNSET))
 
         def _parse_polling_interval(data: object) -> int | None | Unset:
             if data is None:
@@ -203,7 +203,7 @@ class DirectStreamConfig:
                 return data
             return cast(int | None | Unset, data)
 
-        polling_interval = _parse_polling_interval(d.pop("pollingInterval", UNSET))
+        polling_interval = _parse_polling_interval(_d.pop("pollingInterval", UNSET))
 
         def _parse_polling_strategies(data: object) -> list[PollingStrategy] | None | Unset:
             if data is None:
@@ -227,7 +227,7 @@ class DirectStreamConfig:
                 pass
             return cast(list[PollingStrategy] | None | Unset, data)
 
-        polling_strategies = _parse_polling_strategies(d.pop("pollingStrategies", UNSET))
+        polling_strategies = _parse_polling_strategies(_d.pop("pollingStrategies", UNSET))
 
         direct_stream_config = cls(
             target_url=target_url,
@@ -240,7 +240,7 @@ class DirectStreamConfig:
             polling_strategies=polling_strategies,
         )
 
-        direct_stream_config.additional_properties = d
+        direct_stream_config.additional_properties = _d
         return direct_stream_config
 
     @property

@@ -43,17 +43,17 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        message = d.pop("message", UNSET)
+        _d = dict(src_dict)
+        message = _d.pop("message", UNSET)
 
-        code = d.pop("code", UNSET)
+        code = _d.pop("code", UNSET)
 
         error_response = cls(
             message=message,
             code=code,
         )
 
-        error_response.additional_properties = d
+        error_response.additional_properties = _d
         return error_response
 
     @property

@@ -36,14 +36,14 @@ class PaginationInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        has_next_page = d.pop("hasNextPage", UNSET)
+        _d = dict(src_dict)
+        has_next_page = _d.pop("hasNextPage", UNSET)
 
         pagination_info = cls(
             has_next_page=has_next_page,
         )
 
-        pagination_info.additional_properties = d
+        pagination_info.additional_properties = _d
         return pagination_info
 
     @property

@@ -48,12 +48,12 @@ class PollingStrategy:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        start_time = d.pop("startTime")
+        _d = dict(src_dict)
+        start_time = _d.pop("startTime")
 
-        end_time = d.pop("endTime")
+        end_time = _d.pop("endTime")
 
-        interval_seconds = d.pop("intervalSeconds")
+        interval_seconds = _d.pop("intervalSeconds")
 
         polling_strategy = cls(
             start_time=start_time,
@@ -61,7 +61,7 @@ class PollingStrategy:
             interval_seconds=interval_seconds,
         )
 
-        polling_strategy.additional_properties = d
+        polling_strategy.additional_properties = _d
         return polling_strategy
 
     @property

@@ -41,17 +41,17 @@ class RuntimeUrls:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        sse_url = d.pop("sseUrl")
+        _d = dict(src_dict)
+        sse_url = _d.pop("sseUrl")
 
-        websocket_url = d.pop("websocketUrl")
+        websocket_url = _d.pop("websocketUrl")
 
         runtime_urls = cls(
             sse_url=sse_url,
             websocket_url=websocket_url,
         )
 
-        runtime_urls.additional_properties = d
+        runtime_urls.additional_properties = _d
         return runtime_urls
 
     @property

@@ -41,17 +41,17 @@ class SnippetLanguage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        label = d.pop("label")
+        _d = dict(src_dict)
+        label = _d.pop("label")
 
-        value = d.pop("value")
+        value = _d.pop("value")
 
         snippet_language = cls(
             label=label,
             value=value,
         )
 
-        snippet_language.additional_properties = d
+        snippet_language.additional_properties = _d
         return snippet_language
 
     @property

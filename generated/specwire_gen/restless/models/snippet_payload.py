@@ -75,17 +75,17 @@ class SnippetPayload:
         from ..models.snippet_set import SnippetSet
         from ..models.snippets_by_language import SnippetsByLanguage
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         available_languages = []
-        _available_languages = d.pop("availableLanguages")
+        _available_languages = _d.pop("availableLanguages")
         for available_languages_item_data in _available_languages:
             available_languages_item = SnippetLanguage.from_dict(available_languages_item_data)
 
             available_languages.append(available_languages_item)
 
-        selected_language = d.pop("selectedLanguage")
+        selected_language = _d.pop("selectedLanguage")
 
-        selected_snippets = SnippetSet.from_dict(d.pop("selectedSnippets"))
+        selected_snippets = SnippetSet.from_dict(_d.pop("selectedSnippets"))
 
         def _parse_snippets_by_language(data: object) -> None | SnippetsByLanguage | Unset:
             if data is None:
@@ -102,7 +102,7 @@ class SnippetPayload:
                 pass
             return cast(None | SnippetsByLanguage | Unset, data)
 
-        snippets_by_language = _parse_snippets_by_language(d.pop("snippetsByLanguage", UNSET))
+        snippets_by_language = _parse_snippets_by_language(_d.pop("snippetsByLanguage", UNSET))
 
         snippet_payload = cls(
             available_languages=available_languages,
@@ -111,7 +111,7 @@ class SnippetPayload:
             snippets_by_language=snippets_by_language,
         )
 
-        snippet_payload.additional_properties = d
+        snippet_payload.additional_properties = _d
         return snippet_payload
 
     @property

@@ -51,14 +51,14 @@ class SnippetSet:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        curl = d.pop("curl")
+        _d = dict(src_dict)
+        curl = _d.pop("curl")
 
-        wget = d.pop("wget")
+        wget = _d.pop("wget")
 
-        sse = d.pop("sse")
+        sse = _d.pop("sse")
 
-        websocket = d.pop("websocket")
+        websocket = _d.pop("websocket")
 
         snippet_set = cls(
             curl=curl,
@@ -67,7 +67,7 @@ class SnippetSet:
             websocket=websocket,
         )
 
-        snippet_set.additional_properties = d
+        snippet_set.additional_properties = _d
         return snippet_set
 
     @property

@@ -33,11 +33,11 @@ class SnippetsByLanguage:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.snippet_set import SnippetSet
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         snippets_by_language = cls()
 
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _d.items():
             additional_property = SnippetSet.from_dict(prop_dict)
 
             additional_properties[prop_name] = additional_property

@@ -208,20 +208,20 @@ class Stream:
         from ..models.upstream_body import UpstreamBody
         from ..models.upstream_headers import UpstreamHeaders
 
-        d = dict(src_dict)
-        id = d.pop("id")
+        _d = dict(src_dict)
+        id = _d.pop("id")
 
-        name = d.pop("name")
+        name = _d.pop("name")
 
-        status = StreamStatus(d.pop("status"))
+        status = StreamStatus(_d.pop("status"))
 
-        method = HttpMethod(d.pop("method"))
+        method = HttpMethod(_d.pop("method"))
 
-        url = d.pop("url")
+        url = _d.pop("url")
 
-        payload_mode = PayloadMode(d.pop("payloadMode"))
+        payload_mode = PayloadMode(_d.pop("payloadMode"))
 
-        polling_interval = d.pop("pollingInterval")
+        polling_interval = _d.pop("pollingInterval")
 
         def _parse_business_id(data: object) -> None | str | Unset:
             if data is None:
@@ -230,7 +230,7 @@ class Stream:
                 return data
             return cast(None | str | Unset, data)
 
-        business_id = _parse_business_id(d.pop("businessId", UNSET))
+        business_id = _parse_business_id(_d.pop("businessId", UNSET))
 
         def _parse_description(data: object) -> None | str | Unset:
             if data is None:
@@ -239,7 +239,7 @@ class Stream:
                 return data
             return cast(None | str | Unset, data)
 
-        description = _parse_description(d.pop("description", UNSET))
+        description = _parse_description(_d.pop("description", UNSET))
 
         def _parse_headers(data: object) -> None | Unset | UpstreamHeaders:
             if data is None:
@@ -256,7 +256,7 @@ class Stream:
                 pass
             return cast(None | Unset | UpstreamHeaders, data)
 
-        headers = _parse_headers(d.pop("headers", UNSET))
+        headers = _parse_headers(_d.pop("headers", UNSET))
 
         def _parse_body(data: object) -> None | Unset | UpstreamBody:
             if data is None:
@@ -273,7 +273,7 @@ class Stream:
                 pass
             return cast(None | Unset | UpstreamBody, data)
 
-        body = _parse_body(d.pop("body", UNSET))
+        body = _parse_body(_d.pop("body", UNSET))
 
         def _parse_jq_filter(data: object) -> None | str | Unset:
             if data is None:
@@ -282,7 +282,7 @@ class Stream:
                 return data
             return cast(None | str | Unset, data)
 
-        jq_filter = _parse_jq_filter(d.pop("jqFilter", UNSET))
+        jq_filter = _parse_jq_filter(_d.pop("jqFilter", UNSET))
 
         def _parse_hmac_signature_enabled(data: object) -> bool | None | Unset:
             if data is None:
@@ -291,7 +291,7 @@ class Stream:
                 return data
             return cast(bool | None | Unset, data)
 
-        hmac_signature_enabled = _parse_hmac_signature_enabled(d.pop("hmacSignatureEnabled", UNSET))
+        hmac_signature_enabled = _parse_hmac_signature_enabled(_d.pop("hmacSignatureEnabled", UNSET))
 
         def _parse_polling_strategies(data: object) -> list[PollingStrategy] | None | Unset:
             if data is None:
@@ -315,7 +315,7 @@ class Stream:
                 pass
             return cast(list[PollingStrategy] | None | Unset, data)
 
-        polling_strategies = _parse_polling_strategies(d.pop("pollingStrategies", UNSET))
+        polling_strategies = _parse_polling_strategies(_d.pop("pollingStrategies", UNSET))
 
         def _parse_created_at(data: object) -> None | str | Unset:
             if data is None:
@@ -324,7 +324,7 @@ class Stream:
                 return data
             return cast(None | str | Unset, data)
 
-        created_at = _parse_created_at(d.pop("createdAt", UNSET))
+        created_at = _parse_created_at(_d.pop("createdAt", UNSET))
 
         def _parse_updated_at(data: object) -> None | str | Unset:
             if data is None:
@@ -333,7 +333,7 @@ class Stream:
                 return data
             return cast(None | str | Unset, data)
 
-        updated_at = _parse_updated_at(d.pop("updatedAt", UNSET))
+        updated_at = _parse_updated_at(_d.pop("updatedAt", UNSET))
 
         def _parse_ws_url(data: object) -> None | str | Unset:
             if data is None:
@@ -342,7 +342,7 @@ class Stream:
                 return data
             return cast(None | str | Unset, data)
 
-        ws_url = _parse_ws_url(d.pop("wsUrl", UNSET))
+        ws_url = _parse_ws_url(_d.pop("wsUrl", UNSET))
 
         def _parse_sse_url(data: object) -> None | str | Unset:
             if data is None:
@@ -351,7 +351,7 @@ class Stream:
                 return data
             return cast(None | str | Unset, data)
 
-        sse_url = _parse_sse_url(d.pop("sseUrl", UNSET))
+        sse_url = _parse_sse_url(_d.pop("sseUrl", UNSET))
 
         stream = cls(
             id=id,
@@ -374,7 +374,7 @@ class Stream:
             sse_url=sse_url,
         )
 
-        stream.additional_properties = d
+        stream.additional_properties = _d
         return stream
 
     @property

@@ -143,53 +143,53 @@ class StreamCreateRequest:
         from ..models.upstream_body import UpstreamBody
         from ..models.upstream_headers import UpstreamHeaders
 
-        d = dict(src_dict)
-        name = d.pop("name", UNSET)
+        _d = dict(src_dict)
+        name = _d.pop("name", UNSET)
 
-        description = d.pop("description", UNSET)
+        description = _d.pop("description", UNSET)
 
-        _status = d.pop("status", UNSET)
+        _status = _d.pop("status", UNSET)
         status: StreamStatus | Unset
         if isinstance(_status, Unset):
             status = UNSET
         else:
             status = StreamStatus(_status)
 
-        _method = d.pop("method", UNSET)
+        _method = _d.pop("method", UNSET)
         method: HttpMethod | Unset
         if isinstance(_method, Unset):
             method = UNSET
         else:
             method = HttpMethod(_method)
 
-        url = d.pop("url", UNSET)
+        url = _d.pop("url", UNSET)
 
-        _headers = d.pop("headers", UNSET)
+        _headers = _d.pop("headers", UNSET)
         headers: UpstreamHeaders | Unset
         if isinstance(_headers, Unset):
             headers = UNSET
         else:
             headers = UpstreamHeaders.from_dict(_headers)
 
-        _body = d.pop("body", UNSET)
+        _body = _d.pop("body", UNSET)
         body: UpstreamBody | Unset
         if isinstance(_body, Unset):
             body = UNSET
         else:
             body = UpstreamBody.from_dict(_body)
 
-        _payload_mode = d.pop("payloadMode", UNSET)
+        _payload_mode = _d.pop("payloadMode", UNSET)
         payload_mode: PayloadMode | Unset
         if isinstance(_payload_mode, Unset):
             payload_mode = UNSET
         else:
             payload_mode = PayloadMode(_payload_mode)
 
-        jq_filter = d.pop("jqFilter", UNSET)
+        jq_filter = _d.pop("jqFilter", UNSET)
 
-        polling_interval = d.pop("pollingInterval", UNSET)
+        polling_interval = _d.pop("pollingInterval", UNSET)
 
-        _polling_strategies = d.pop("pollingStrategies", UNSET)
+        _polling_strategies = _d.pop("pollingStrategies", UNSET)
         polling_strategies: list[PollingStrategy] | Unset = UNSET
         if _polling_strategies is not UNSET:
             polling_strategies = []
@@ -198,9 +198,9 @@ class StreamCreateRequest:
 
                 polling_strategies.append(polling_strategies_item)
 
-        hmac_signature_enabled = d.pop("hmacSignatureEnabled", UNSET)
+        hmac_signature_enabled = _d.pop("hmacSignatureEnabled", UNSET)
 
-        api_key = d.pop("apiKey", UNSET)
+        api_key = _d.pop("apiKey", UNSET)
 
         stream_create_request = cls(
             name=name,
@@ -218,7 +218,7 @@ class StreamCreateRequest:
             api_key=api_key,
         )
 
-        stream_create_request.additional_properties = d
+        stream_create_request.additional_properties = _d
         return stream_create_request
 
     @property

@@ -55,13 +55,13 @@ class StreamCreditUsageStats:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.daily_credit_usage import DailyCreditUsage
 
-        d = dict(src_dict)
-        total_burned_last_week = d.pop("totalBurnedLastWeek")
+        _d = dict(src_dict)
+        total_burned_last_week = _d.pop("totalBurnedLastWeek")
 
-        total_burned_last_month = d.pop("totalBurnedLastMonth")
+        total_burned_last_month = _d.pop("totalBurnedLastMonth")
 
         daily_usage = []
-        _daily_usage = d.pop("dailyUsage")
+        _daily_usage = _d.pop("dailyUsage")
         for daily_usage_item_data in _daily_usage:
             daily_usage_item = DailyCreditUsage.from_dict(daily_usage_item_data)
 
@@ -73,7 +73,7 @@ class StreamCreditUsageStats:
             daily_usage=daily_usage,
         )
 
-        stream_credit_usage_stats.additional_properties = d
+        stream_credit_usage_stats.additional_properties = _d
         return stream_credit_usage_stats
 
     @property

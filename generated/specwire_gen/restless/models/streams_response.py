@@ -58,15 +58,15 @@ class StreamsResponse:
         from ..models.pagination_info import PaginationInfo
         from ..models.stream import Stream
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         streams = []
-        _streams = d.pop("streams")
+        _streams = _d.pop("streams")
         for streams_item_data in _streams:
             streams_item = Stream.from_dict(streams_item_data)
 
             streams.append(streams_item)
 
-        _pagination_info = d.pop("paginationInfo", UNSET)
+        _pagination_info = _d.pop("paginationInfo", UNSET)
         pagination_info: PaginationInfo | Unset
         if isinstance(_pagination_info, Unset):
             pagination_info = UNSET
@@ -78,7 +78,7 @@ class StreamsResponse:
             pagination_info=pagination_info,
         )
 
-        streams_response.additional_properties = d
+        streams_response.additional_properties = _d
         return streams_response
 
     @property

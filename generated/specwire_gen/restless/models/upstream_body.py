@@ -26,10 +26,10 @@ class UpstreamBody:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
         upstream_body = cls()
 
-        upstream_body.additional_properties = d
+        upstream_body.additional_properties = _d
         return upstream_body
 
     @property

@@ -29,10 +29,10 @@ class UpstreamHeaders:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
         upstream_headers = cls()
 
-        upstream_headers.additional_properties = d
+        upstream_headers.additional_properties = _d
         return upstream_headers
 
     @property

@@ -37,20 +37,20 @@ class ValidateApiKeyRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_api_key(data: object) -> None | str:
             if data is None:
                 return data
             return cast(None | str, data)
 
-        api_key = _parse_api_key(d.pop("apiKey"))
+        api_key = _parse_api_key(_d.pop("apiKey"))
 
         validate_api_key_request = cls(
             api_key=api_key,
         )
 
-        validate_api_key_request.additional_properties = d
+        validate_api_key_request.additional_properties = _d
         return validate_api_key_request
 
     @property

@@ -58,19 +58,19 @@ class AmendConstraints:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        max_price_1e9 = d.pop("max_price_1e9", UNSET)
+        _d = dict(src_dict)
+        max_price_1e9 = _d.pop("max_price_1e9", UNSET)
 
-        _urgency = d.pop("urgency", UNSET)
+        _urgency = _d.pop("urgency", UNSET)
         urgency: Urgency | Unset
         if isinstance(_urgency, Unset):
             urgency = UNSET
         else:
             urgency = Urgency(_urgency)
 
-        horizon_ms = d.pop("horizon_ms", UNSET)
+        horizon_ms = _d.pop("horizon_ms", UNSET)
 
-        participation_limit_bps = d.pop("participation_limit_bps", UNSET)
+        participation_limit_bps = _d.pop("participation_limit_bps", UNSET)
 
         amend_constraints = cls(
             max_price_1e9=max_price_1e9,
@@ -79,7 +79,7 @@ class AmendConstraints:
             participation_limit_bps=participation_limit_bps,
         )
 
-        amend_constraints.additional_properties = d
+        amend_constraints.additional_properties = _d
         return amend_constraints
 
     @property

@@ -55,10 +55,10 @@ class AmendRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.amend_constraints import AmendConstraints
 
-        d = dict(src_dict)
-        new_qty_1e8 = d.pop("new_qty_1e8", UNSET)
+        _d = dict(src_dict)
+        new_qty_1e8 = _d.pop("new_qty_1e8", UNSET)
 
-        _new_constraints = d.pop("new_constraints", UNSET)
+        _new_constraints = _d.pop("new_constraints", UNSET)
         new_constraints: AmendConstraints | Unset
         if isinstance(_new_constraints, Unset):
             new_constraints = UNSET
@@ -70,7 +70,7 @@ class AmendRequest:
             new_constraints=new_constraints,
         )
 
-        amend_request.additional_properties = d
+        amend_request.additional_properties = _d
         return amend_request
 
     @property

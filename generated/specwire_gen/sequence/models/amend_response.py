@@ -46,17 +46,17 @@ class AmendResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        node_order_id = d.pop("node_order_id", UNSET)
+        _d = dict(src_dict)
+        node_order_id = _d.pop("node_order_id", UNSET)
 
-        status = d.pop("status", UNSET)
+        status = _d.pop("status", UNSET)
 
         amend_response = cls(
             node_order_id=node_order_id,
             status=status,
         )
 
-        amend_response.additional_properties = d
+        amend_response.additional_properties = _d
         return amend_response
 
     @property

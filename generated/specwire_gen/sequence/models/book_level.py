@@ -50,12 +50,12 @@ class BookLevel:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        price = d.pop("price")
+        _d = dict(src_dict)
+        price = _d.pop("price")
 
-        size = d.pop("size")
+        size = _d.pop("size")
 
-        venue = d.pop("venue", UNSET)
+        venue = _d.pop("venue", UNSET)
 
         book_level = cls(
             price=price,
@@ -63,7 +63,7 @@ class BookLevel:
             venue=venue,
         )
 
-        book_level.additional_properties = d
+        book_level.additional_properties = _d
         return book_level
 
     @property

@@ -42,19 +42,19 @@ class CryptoInstrument:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        kind = cast(Literal["crypto"], d.pop("kind"))
+        _d = dict(src_dict)
+        kind = cast(Literal["crypto"], _d.pop("kind"))
         if kind != "crypto":
             raise ValueError(f"kind must match const 'crypto', got '{kind}'")
 
-        symbol = d.pop("symbol")
+        symbol = _d.pop("symbol")
 
         crypto_instrument = cls(
             kind=kind,
             symbol=symbol,
         )
 
-        crypto_instrument.additional_properties = d
+        crypto_instrument.additional_properties = _d
         return crypto_instrument
 
     @property

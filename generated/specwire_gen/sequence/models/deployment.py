@@ -89,22 +89,22 @@ class Deployment:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        deployment_id = d.pop("deployment_id")
+        _d = dict(src_dict)
+        deployment_id = _d.pop("deployment_id")
 
-        name = d.pop("name", UNSET)
+        name = _d.pop("name", UNSET)
 
-        symbols = cast(list[str], d.pop("symbols", UNSET))
+        symbols = cast(list[str], _d.pop("symbols", UNSET))
 
-        size_bytes = d.pop("size_bytes", UNSET)
+        size_bytes = _d.pop("size_bytes", UNSET)
 
-        status = d.pop("status", UNSET)
+        status = _d.pop("status", UNSET)
 
-        pushed_to = d.pop("pushed_to", UNSET)
+        pushed_to = _d.pop("pushed_to", UNSET)
 
-        capable_edges = d.pop("capable_edges", UNSET)
+        capable_edges = _d.pop("capable_edges", UNSET)
 
-        edges = cast(list[Any], d.pop("edges", UNSET))
+        edges = cast(list[Any], _d.pop("edges", UNSET))
 
         deployment = cls(
             deployment_id=deployment_id,
@@ -117,7 +117,7 @@ class Deployment:
             edges=edges,
         )
 
-        deployment.additional_properties = d
+        deployment.additional_properties = _d
         return deployment
 
     @property

@@ -55,14 +55,14 @@ class DeploymentRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        name = d.pop("name")
+        _d = dict(src_dict)
+        name = _d.pop("name")
 
-        wasm_base64 = d.pop("wasm_base64")
+        wasm_base64 = _d.pop("wasm_base64")
 
-        symbols = cast(list[str], d.pop("symbols"))
+        symbols = cast(list[str], _d.pop("symbols"))
 
-        start_immediately = d.pop("start_immediately")
+        start_immediately = _d.pop("start_immediately")
 
         deployment_request = cls(
             name=name,
@@ -71,7 +71,7 @@ class DeploymentRequest:
             start_immediately=start_immediately,
         )
 
-        deployment_request.additional_properties = d
+        deployment_request.additional_properties = _d
         return deployment_request
 
     @property

@@ -37,14 +37,14 @@ class EdgeCondition:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        fill_ratio_gte = d.pop("fill_ratio_gte")
+        _d = dict(src_dict)
+        fill_ratio_gte = _d.pop("fill_ratio_gte")
 
         edge_condition = cls(
             fill_ratio_gte=fill_ratio_gte,
         )
 
-        edge_condition.additional_properties = d
+        edge_condition.additional_properties = _d
         return edge_condition
 
     @property

@@ -37,14 +37,14 @@ class EdgeStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        status = d.pop("status", UNSET)
+        _d = dict(src_dict)
+        status = _d.pop("status", UNSET)
 
         edge_status = cls(
             status=status,
         )
 
-        edge_status.additional_properties = d
+        edge_status.additional_properties = _d
         return edge_status
 
     @property

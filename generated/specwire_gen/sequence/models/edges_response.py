@@ -51,8 +51,8 @@ class EdgesResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.edge_status import EdgeStatus
 
-        d = dict(src_dict)
-        _edges = d.pop("edges", UNSET)
+        _d = dict(src_dict)
+        _edges = _d.pop("edges", UNSET)
         edges: list[EdgeStatus] | Unset = UNSET
         if _edges is not UNSET:
             edges = []
@@ -65,7 +65,7 @@ class EdgesResponse:
             edges=edges,
         )
 
-        edges_response.additional_properties = d
+        edges_response.additional_properties = _d
         return edges_response
 
     @property

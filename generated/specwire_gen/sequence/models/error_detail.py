@@ -68,14 +68,14 @@ class ErrorDetail:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.error_detail_details_item import ErrorDetailDetailsItem
 
-        d = dict(src_dict)
-        message = d.pop("message")
+        _d = dict(src_dict)
+        message = _d.pop("message")
 
-        code = d.pop("code", UNSET)
+        code = _d.pop("code", UNSET)
 
-        request_id = d.pop("request_id", UNSET)
+        request_id = _d.pop("request_id", UNSET)
 
-        _details = d.pop("details", UNSET)
+        _details = _d.pop("details", UNSET)
         details: list[ErrorDetailDetailsItem] | Unset = UNSET
         if _details is not UNSET:
             details = []
@@ -91,7 +91,7 @@ class ErrorDetail:
             details=details,
         )
 
-        error_detail.additional_properties = d
+        error_detail.additional_properties = _d
         return error_detail
 
     @property

@@ -43,17 +43,17 @@ class ErrorDetailDetailsItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        field = d.pop("field", UNSET)
+        _d = dict(src_dict)
+        field = _d.pop("field", UNSET)
 
-        message = d.pop("message", UNSET)
+        message = _d.pop("message", UNSET)
 
         error_detail_details_item = cls(
             field=field,
             message=message,
         )
 
-        error_detail_details_item.additional_properties = d
+        error_detail_details_item.additional_properties = _d
         return error_detail_details_item
 
     @property

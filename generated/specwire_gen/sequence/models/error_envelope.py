@@ -57,7 +57,7 @@ class ErrorEnvelope:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.error_detail import ErrorDetail
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_error(data: object) -> ErrorDetail | str | Unset:
             if isinstance(data, Unset):
@@ -72,13 +72,13 @@ class ErrorEnvelope:
                 pass
             return cast(ErrorDetail | str | Unset, data)
 
-        error = _parse_error(d.pop("error", UNSET))
+        error = _parse_error(_d.pop("error", UNSET))
 
         error_envelope = cls(
             error=error,
         )
 
-        error_envelope.additional_properties = d
+        error_envelope.additional_properties = _d
         return error_envelope
 
     @property

@@ -70,14 +70,14 @@ class EventContractInstrument:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        kind = cast(Literal["event_contract"], d.pop("kind"))
+        _d = dict(src_dict)
+        kind = cast(Literal["event_contract"], _d.pop("kind"))
         if kind != "event_contract":
             raise ValueError(f"kind must match const 'event_contract', got '{kind}'")
 
-        market_slug = d.pop("market_slug")
+        market_slug = _d.pop("market_slug")
 
-        outcome = d.pop("outcome", UNSET)
+        outcome = _d.pop("outcome", UNSET)
 
         def _parse_token_id(data: object) -> None | str | Unset:
             if data is None:
@@ -86,7 +86,7 @@ class EventContractInstrument:
                 return data
             return cast(None | str | Unset, data)
 
-        token_id = _parse_token_id(d.pop("token_id", UNSET))
+        token_id = _parse_token_id(_d.pop("token_id", UNSET))
 
         def _parse_expiry_ts(data: object) -> int | None | Unset:
             if data is None:
@@ -95,7 +95,7 @@ class EventContractInstrument:
                 return data
             return cast(int | None | Unset, data)
 
-        expiry_ts = _parse_expiry_ts(d.pop("expiry_ts", UNSET))
+        expiry_ts = _parse_expiry_ts(_d.pop("expiry_ts", UNSET))
 
         event_contract_instrument = cls(
             kind=kind,
@@ -105,7 +105,7 @@ class EventContractInstrument:
             expiry_ts=expiry_ts,
         )
 
-        event_contract_instrument.additional_properties = d
+        event_contract_instrument.additional_properties = _d
         return event_contract_instrument
 
     @property

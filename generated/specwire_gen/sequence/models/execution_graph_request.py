@@ -85,26 +85,26 @@ class ExecutionGraphRequest:
         from ..models.graph_node import GraphNode
         from ..models.graph_risk import GraphRisk
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         nodes = []
-        _nodes = d.pop("nodes")
+        _nodes = _d.pop("nodes")
         for nodes_item_data in _nodes:
             nodes_item = GraphNode.from_dict(nodes_item_data)
 
             nodes.append(nodes_item)
 
         edges = []
-        _edges = d.pop("edges")
+        _edges = _d.pop("edges")
         for edges_item_data in _edges:
             edges_item = GraphEdge.from_dict(edges_item_data)
 
             edges.append(edges_item)
 
-        is_sandbox = d.pop("is_sandbox")
+        is_sandbox = _d.pop("is_sandbox")
 
-        graph_id = d.pop("graph_id", UNSET)
+        graph_id = _d.pop("graph_id", UNSET)
 
-        _risk = d.pop("risk", UNSET)
+        _risk = _d.pop("risk", UNSET)
         risk: GraphRisk | Unset
         if isinstance(_risk, Unset):
             risk = UNSET
@@ -119,7 +119,7 @@ class ExecutionGraphRequest:
             risk=risk,
         )
 
-        execution_graph_request.additional_properties = d
+        execution_graph_request.additional_properties = _d
         return execution_graph_request
 
     @property

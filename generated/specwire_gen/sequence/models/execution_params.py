@@ -70,26 +70,26 @@ class ExecutionParams:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _urgency = d.pop("urgency", UNSET)
+        _d = dict(src_dict)
+        _urgency = _d.pop("urgency", UNSET)
         urgency: Urgency | Unset
         if isinstance(_urgency, Unset):
             urgency = UNSET
         else:
             urgency = Urgency(_urgency)
 
-        _policy = d.pop("policy", UNSET)
+        _policy = _d.pop("policy", UNSET)
         policy: ExecutionPolicy | Unset
         if isinstance(_policy, Unset):
             policy = UNSET
         else:
             policy = ExecutionPolicy(_policy)
 
-        max_slippage_bps = d.pop("max_slippage_bps", UNSET)
+        max_slippage_bps = _d.pop("max_slippage_bps", UNSET)
 
-        horizon_ms = d.pop("horizon_ms", UNSET)
+        horizon_ms = _d.pop("horizon_ms", UNSET)
 
-        _tif = d.pop("tif", UNSET)
+        _tif = _d.pop("tif", UNSET)
         tif: TimeInForce | Unset
         if isinstance(_tif, Unset):
             tif = UNSET
@@ -104,7 +104,7 @@ class ExecutionParams:
             tif=tif,
         )
 
-        execution_params.additional_properties = d
+        execution_params.additional_properties = _d
         return execution_params
 
     @property

@@ -76,21 +76,21 @@ class FeesResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.venue_fee import VenueFee
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         fees = []
-        _fees = d.pop("fees")
+        _fees = _d.pop("fees")
         for fees_item_data in _fees:
             fees_item = VenueFee.from_dict(fees_item_data)
 
             fees.append(fees_item)
 
-        ticker = d.pop("ticker", UNSET)
+        ticker = _d.pop("ticker", UNSET)
 
-        fee_model = d.pop("fee_model", UNSET)
+        fee_model = _d.pop("fee_model", UNSET)
 
-        components = d.pop("components", UNSET)
+        components = _d.pop("components", UNSET)
 
-        formula = d.pop("formula", UNSET)
+        formula = _d.pop("formula", UNSET)
 
         fees_response = cls(
             fees=fees,
@@ -100,7 +100,7 @@ class FeesResponse:
             formula=formula,
         )
 
-        fees_response.additional_properties = d
+        fees_response.additional_properties = _d
         return fees_response
 
     @property

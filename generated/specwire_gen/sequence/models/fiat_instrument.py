@@ -42,19 +42,19 @@ class FiatInstrument:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        kind = cast(Literal["fiat"], d.pop("kind"))
+        _d = dict(src_dict)
+        kind = cast(Literal["fiat"], _d.pop("kind"))
         if kind != "fiat":
             raise ValueError(f"kind must match const 'fiat', got '{kind}'")
 
-        code = d.pop("code")
+        code = _d.pop("code")
 
         fiat_instrument = cls(
             kind=kind,
             code=code,
         )
 
-        fiat_instrument.additional_properties = d
+        fiat_instrument.additional_properties = _d
         return fiat_instrument
 
     @property

@@ -92,24 +92,24 @@ class Fill:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        fill_id = d.pop("fill_id")
+        _d = dict(src_dict)
+        fill_id = _d.pop("fill_id")
 
-        node_order_id = d.pop("node_order_id", UNSET)
+        node_order_id = _d.pop("node_order_id", UNSET)
 
-        symbol = d.pop("symbol", UNSET)
+        symbol = _d.pop("symbol", UNSET)
 
-        side = d.pop("side", UNSET)
+        side = _d.pop("side", UNSET)
 
-        qty_1e8 = d.pop("qty_1e8", UNSET)
+        qty_1e8 = _d.pop("qty_1e8", UNSET)
 
-        price_1e9 = d.pop("price_1e9", UNSET)
+        price_1e9 = _d.pop("price_1e9", UNSET)
 
-        venue = d.pop("venue", UNSET)
+        venue = _d.pop("venue", UNSET)
 
-        fee_1e9 = d.pop("fee_1e9", UNSET)
+        fee_1e9 = _d.pop("fee_1e9", UNSET)
 
-        timestamp_ns = d.pop("timestamp_ns", UNSET)
+        timestamp_ns = _d.pop("timestamp_ns", UNSET)
 
         fill = cls(
             fill_id=fill_id,
@@ -123,7 +123,7 @@ class Fill:
             timestamp_ns=timestamp_ns,
         )
 
-        fill.additional_properties = d
+        fill.additional_properties = _d
         return fill
 
     @property

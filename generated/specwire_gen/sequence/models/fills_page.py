@@ -72,21 +72,21 @@ class FillsPage:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.fill import Fill
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         fills = []
-        _fills = d.pop("fills")
+        _fills = _d.pop("fills")
         for fills_item_data in _fills:
             fills_item = Fill.from_dict(fills_item_data)
 
             fills.append(fills_item)
 
-        total = d.pop("total", UNSET)
+        total = _d.pop("total", UNSET)
 
-        limit = d.pop("limit", UNSET)
+        limit = _d.pop("limit", UNSET)
 
-        offset = d.pop("offset", UNSET)
+        offset = _d.pop("offset", UNSET)
 
-        has_more = d.pop("has_more", UNSET)
+        has_more = _d.pop("has_more", UNSET)
 
         fills_page = cls(
             fills=fills,
@@ -96,7 +96,7 @@ class FillsPage:
             has_more=has_more,
         )
 
-        fills_page.additional_properties = d
+        fills_page.additional_properties = _d
         return fills_page
 
     @property

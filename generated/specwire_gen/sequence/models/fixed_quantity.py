@@ -37,14 +37,14 @@ class FixedQuantity:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        qty_1e8 = d.pop("qty_1e8")
+        _d = dict(src_dict)
+        qty_1e8 = _d.pop("qty_1e8")
 
         fixed_quantity = cls(
             qty_1e8=qty_1e8,
         )
 
-        fixed_quantity.additional_properties = d
+        fixed_quantity.additional_properties = _d
         return fixed_quantity
 
     @property

@@ -70,19 +70,19 @@ class FundingHistory:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.funding_point import FundingPoint
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         points = []
-        _points = d.pop("points")
+        _points = _d.pop("points")
         for points_item_data in _points:
             points_item = FundingPoint.from_dict(points_item_data)
 
             points.append(points_item)
 
-        symbol = d.pop("symbol", UNSET)
+        symbol = _d.pop("symbol", UNSET)
 
-        venue = d.pop("venue", UNSET)
+        venue = _d.pop("venue", UNSET)
 
-        count = d.pop("count", UNSET)
+        count = _d.pop("count", UNSET)
 
         funding_history = cls(
             points=points,
@@ -91,7 +91,7 @@ class FundingHistory:
             count=count,
         )
 
-        funding_history.additional_properties = d
+        funding_history.additional_properties = _d
         return funding_history
 
     @property

@@ -54,10 +54,10 @@ class FundingPoint:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        ts_ns = d.pop("ts_ns")
+        _d = dict(src_dict)
+        ts_ns = _d.pop("ts_ns")
 
-        rate_1e9 = d.pop("rate_1e9")
+        rate_1e9 = _d.pop("rate_1e9")
 
         def _parse_mark_price_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -66,7 +66,7 @@ class FundingPoint:
                 return data
             return cast(int | None | Unset, data)
 
-        mark_price_1e9 = _parse_mark_price_1e9(d.pop("mark_price_1e9", UNSET))
+        mark_price_1e9 = _parse_mark_price_1e9(_d.pop("mark_price_1e9", UNSET))
 
         funding_point = cls(
             ts_ns=ts_ns,
@@ -74,7 +74,7 @@ class FundingPoint:
             mark_price_1e9=mark_price_1e9,
         )
 
-        funding_point.additional_properties = d
+        funding_point.additional_properties = _d
         return funding_point
 
     @property

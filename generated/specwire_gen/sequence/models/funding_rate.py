@@ -104,10 +104,10 @@ class FundingRate:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        venue = d.pop("venue")
+        _d = dict(src_dict)
+        venue = _d.pop("venue")
 
-        symbol = d.pop("symbol")
+        symbol = _d.pop("symbol")
 
         def _parse_rate_bps_per_hour(data: object) -> float | None | Unset:
             if data is None:
@@ -116,7 +116,7 @@ class FundingRate:
                 return data
             return cast(float | None | Unset, data)
 
-        rate_bps_per_hour = _parse_rate_bps_per_hour(d.pop("rate_bps_per_hour", UNSET))
+        rate_bps_per_hour = _parse_rate_bps_per_hour(_d.pop("rate_bps_per_hour", UNSET))
 
         def _parse_predicted_rate_bps_per_hour(data: object) -> float | None | Unset:
             if data is None:
@@ -126,7 +126,7 @@ class FundingRate:
             return cast(float | None | Unset, data)
 
         predicted_rate_bps_per_hour = _parse_predicted_rate_bps_per_hour(
-            d.pop("predicted_rate_bps_per_hour", UNSET)
+            _d.pop("predicted_rate_bps_per_hour", UNSET)
         )
 
         def _parse_mark_price_1e9(data: object) -> int | None | Unset:
@@ -136,7 +136,7 @@ class FundingRate:
                 return data
             return cast(int | None | Unset, data)
 
-        mark_price_1e9 = _parse_mark_price_1e9(d.pop("mark_price_1e9", UNSET))
+        mark_price_1e9 = _parse_mark_price_1e9(_d.pop("mark_price_1e9", UNSET))
 
         def _parse_open_interest_1e8(data: object) -> int | None | Unset:
             if data is None:
@@ -145,7 +145,7 @@ class FundingRate:
                 return data
             return cast(int | None | Unset, data)
 
-        open_interest_1e8 = _parse_open_interest_1e8(d.pop("open_interest_1e8", UNSET))
+        open_interest_1e8 = _parse_open_interest_1e8(_d.pop("open_interest_1e8", UNSET))
 
         def _parse_next_settlement_ns(data: object) -> int | None | Unset:
             if data is None:
@@ -154,7 +154,7 @@ class FundingRate:
                 return data
             return cast(int | None | Unset, data)
 
-        next_settlement_ns = _parse_next_settlement_ns(d.pop("next_settlement_ns", UNSET))
+        next_settlement_ns = _parse_next_settlement_ns(_d.pop("next_settlement_ns", UNSET))
 
         def _parse_snapshot_age_ms(data: object) -> float | None | Unset:
             if data is None:
@@ -163,7 +163,7 @@ class FundingRate:
                 return data
             return cast(float | None | Unset, data)
 
-        snapshot_age_ms = _parse_snapshot_age_ms(d.pop("snapshot_age_ms", UNSET))
+        snapshot_age_ms = _parse_snapshot_age_ms(_d.pop("snapshot_age_ms", UNSET))
 
         funding_rate = cls(
             venue=venue,
@@ -176,7 +176,7 @@ class FundingRate:
             snapshot_age_ms=snapshot_age_ms,
         )
 
-        funding_rate.additional_properties = d
+        funding_rate.additional_properties = _d
         return funding_rate
 
     @property

@@ -59,22 +59,22 @@ class FundingRates:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.funding_rate import FundingRate
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         rates = []
-        _rates = d.pop("rates")
+        _rates = _d.pop("rates")
         for rates_item_data in _rates:
             rates_item = FundingRate.from_dict(rates_item_data)
 
             rates.append(rates_item)
 
-        unit = d.pop("unit", UNSET)
+        unit = _d.pop("unit", UNSET)
 
         funding_rates = cls(
             rates=rates,
             unit=unit,
         )
 
-        funding_rates.additional_properties = d
+        funding_rates.additional_properties = _d
         return funding_rates
 
     @property

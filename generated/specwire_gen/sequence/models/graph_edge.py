@@ -80,12 +80,12 @@ class GraphEdge:
         from ..models.on_price_trigger import OnPriceTrigger
         from ..models.on_timeout_trigger import OnTimeoutTrigger
 
-        d = dict(src_dict)
-        edge_id = d.pop("edge_id")
+        _d = dict(src_dict)
+        edge_id = _d.pop("edge_id")
 
-        from_node = d.pop("from_node")
+        from_node = _d.pop("from_node")
 
-        to_node = d.pop("to_node")
+        to_node = _d.pop("to_node")
 
         def _parse_trigger(data: object) -> OnPriceTrigger | OnTimeoutTrigger | str:
             try:
@@ -106,9 +106,9 @@ class GraphEdge:
                 pass
             return cast(OnPriceTrigger | OnTimeoutTrigger | str, data)
 
-        trigger = _parse_trigger(d.pop("trigger"))
+        trigger = _parse_trigger(_d.pop("trigger"))
 
-        _condition = d.pop("condition", UNSET)
+        _condition = _d.pop("condition", UNSET)
         condition: EdgeCondition | Unset
         if isinstance(_condition, Unset):
             condition = UNSET
@@ -123,7 +123,7 @@ class GraphEdge:
             condition=condition,
         )
 
-        graph_edge.additional_properties = d
+        graph_edge.additional_properties = _d
         return graph_edge
 
     @property

@@ -43,17 +43,17 @@ class GraphEdgeStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        status = d.pop("status", UNSET)
+        _d = dict(src_dict)
+        status = _d.pop("status", UNSET)
 
-        fired = d.pop("fired", UNSET)
+        fired = _d.pop("fired", UNSET)
 
         graph_edge_status = cls(
             status=status,
             fired=fired,
         )
 
-        graph_edge_status.additional_properties = d
+        graph_edge_status.additional_properties = _d
         return graph_edge_status
 
     @property

@@ -88,12 +88,12 @@ class GraphNode:
         from ..models.limit_order_type import LimitOrderType
         from ..models.quantity import Quantity
 
-        d = dict(src_dict)
-        node_id = d.pop("node_id")
+        _d = dict(src_dict)
+        node_id = _d.pop("node_id")
 
-        instrument = Instrument.from_dict(d.pop("instrument"))
+        instrument = Instrument.from_dict(_d.pop("instrument"))
 
-        side = Side(d.pop("side"))
+        side = Side(_d.pop("side"))
 
         def _parse_order_type(data: object) -> LimitOrderType | Literal["market"]:
             try:
@@ -111,13 +111,13 @@ class GraphNode:
                 )
             return componentsschemas_order_type_type_1
 
-        order_type = _parse_order_type(d.pop("order_type"))
+        order_type = _parse_order_type(_d.pop("order_type"))
 
-        quantity = Quantity.from_dict(d.pop("quantity"))
+        quantity = Quantity.from_dict(_d.pop("quantity"))
 
-        execution = ExecutionParams.from_dict(d.pop("execution"))
+        execution = ExecutionParams.from_dict(_d.pop("execution"))
 
-        activation = NodeActivation(d.pop("activation"))
+        activation = NodeActivation(_d.pop("activation"))
 
         graph_node = cls(
             node_id=node_id,
@@ -129,7 +129,7 @@ class GraphNode:
             activation=activation,
         )
 
-        graph_node.additional_properties = d
+        graph_node.additional_properties = _d
         return graph_node
 
     @property

@@ -78,8 +78,8 @@ class GraphNodeStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        status = NodeState(d.pop("status"))
+        _d = dict(src_dict)
+        status = NodeState(_d.pop("status"))
 
         def _parse_node_order_id(data: object) -> None | str | Unset:
             if data is None:
@@ -88,11 +88,11 @@ class GraphNodeStatus:
                 return data
             return cast(None | str | Unset, data)
 
-        node_order_id = _parse_node_order_id(d.pop("node_order_id", UNSET))
+        node_order_id = _parse_node_order_id(_d.pop("node_order_id", UNSET))
 
-        target_qty_1e8 = d.pop("target_qty_1e8", UNSET)
+        target_qty_1e8 = _d.pop("target_qty_1e8", UNSET)
 
-        filled_qty_1e8 = d.pop("filled_qty_1e8", UNSET)
+        filled_qty_1e8 = _d.pop("filled_qty_1e8", UNSET)
 
         def _parse_avg_fill_price_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -101,9 +101,9 @@ class GraphNodeStatus:
                 return data
             return cast(int | None | Unset, data)
 
-        avg_fill_price_1e9 = _parse_avg_fill_price_1e9(d.pop("avg_fill_price_1e9", UNSET))
+        avg_fill_price_1e9 = _parse_avg_fill_price_1e9(_d.pop("avg_fill_price_1e9", UNSET))
 
-        fill_count = d.pop("fill_count", UNSET)
+        fill_count = _d.pop("fill_count", UNSET)
 
         graph_node_status = cls(
             status=status,
@@ -114,7 +114,7 @@ class GraphNodeStatus:
             fill_count=fill_count,
         )
 
-        graph_node_status.additional_properties = d
+        graph_node_status.additional_properties = _d
         return graph_node_status
 
     @property

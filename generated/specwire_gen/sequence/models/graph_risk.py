@@ -55,15 +55,15 @@ class GraphRisk:
         from ..models.graph_risk_admission import GraphRiskAdmission
         from ..models.graph_risk_runtime import GraphRiskRuntime
 
-        d = dict(src_dict)
-        _admission = d.pop("admission", UNSET)
+        _d = dict(src_dict)
+        _admission = _d.pop("admission", UNSET)
         admission: GraphRiskAdmission | Unset
         if isinstance(_admission, Unset):
             admission = UNSET
         else:
             admission = GraphRiskAdmission.from_dict(_admission)
 
-        _runtime = d.pop("runtime", UNSET)
+        _runtime = _d.pop("runtime", UNSET)
         runtime: GraphRiskRuntime | Unset
         if isinstance(_runtime, Unset):
             runtime = UNSET
@@ -75,7 +75,7 @@ class GraphRisk:
             runtime=runtime,
         )
 
-        graph_risk.additional_properties = d
+        graph_risk.additional_properties = _d
         return graph_risk
 
     @property

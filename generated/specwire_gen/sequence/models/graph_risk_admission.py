@@ -37,14 +37,14 @@ class GraphRiskAdmission:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        max_notional_usd = d.pop("max_notional_usd", UNSET)
+        _d = dict(src_dict)
+        max_notional_usd = _d.pop("max_notional_usd", UNSET)
 
         graph_risk_admission = cls(
             max_notional_usd=max_notional_usd,
         )
 
-        graph_risk_admission.additional_properties = d
+        graph_risk_admission.additional_properties = _d
         return graph_risk_admission
 
     @property

@@ -37,14 +37,14 @@ class GraphRiskRuntime:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        max_loss_usd = d.pop("max_loss_usd", UNSET)
+        _d = dict(src_dict)
+        max_loss_usd = _d.pop("max_loss_usd", UNSET)
 
         graph_risk_runtime = cls(
             max_loss_usd=max_loss_usd,
         )
 
-        graph_risk_runtime.additional_properties = d
+        graph_risk_runtime.additional_properties = _d
         return graph_risk_runtime
 
     @property

@@ -81,21 +81,21 @@ class GraphStatus:
         from ..models.graph_status_edges import GraphStatusEdges
         from ..models.graph_status_nodes import GraphStatusNodes
 
-        d = dict(src_dict)
-        graph_id = d.pop("graph_id")
+        _d = dict(src_dict)
+        graph_id = _d.pop("graph_id")
 
-        status = GraphState(d.pop("status"))
+        status = GraphState(_d.pop("status"))
 
-        client_id = d.pop("client_id", UNSET)
+        client_id = _d.pop("client_id", UNSET)
 
-        _nodes = d.pop("nodes", UNSET)
+        _nodes = _d.pop("nodes", UNSET)
         nodes: GraphStatusNodes | Unset
         if isinstance(_nodes, Unset):
             nodes = UNSET
         else:
             nodes = GraphStatusNodes.from_dict(_nodes)
 
-        _edges = d.pop("edges", UNSET)
+        _edges = _d.pop("edges", UNSET)
         edges: GraphStatusEdges | Unset
         if isinstance(_edges, Unset):
             edges = UNSET
@@ -110,7 +110,7 @@ class GraphStatus:
             edges=edges,
         )
 
-        graph_status.additional_properties = d
+        graph_status.additional_properties = _d
         return graph_status
 
     @property

@@ -31,11 +31,11 @@ class GraphStatusEdges:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.graph_edge_status import GraphEdgeStatus
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         graph_status_edges = cls()
 
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _d.items():
             additional_property = GraphEdgeStatus.from_dict(prop_dict)
 
             additional_properties[prop_name] = additional_property

@@ -63,19 +63,19 @@ class GraphSubmission:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        graph_id = d.pop("graph_id")
+        _d = dict(src_dict)
+        graph_id = _d.pop("graph_id")
 
-        _status = d.pop("status", UNSET)
+        _status = _d.pop("status", UNSET)
         status: GraphState | Unset
         if isinstance(_status, Unset):
             status = UNSET
         else:
             status = GraphState(_status)
 
-        node_count = d.pop("node_count", UNSET)
+        node_count = _d.pop("node_count", UNSET)
 
-        edge_count = d.pop("edge_count", UNSET)
+        edge_count = _d.pop("edge_count", UNSET)
 
         graph_submission = cls(
             graph_id=graph_id,
@@ -84,7 +84,7 @@ class GraphSubmission:
             edge_count=edge_count,
         )
 
-        graph_submission.additional_properties = d
+        graph_submission.additional_properties = _d
         return graph_submission
 
     @property

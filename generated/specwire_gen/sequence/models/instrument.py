@@ -50,17 +50,17 @@ class Instrument:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        _d = dict(src_dict)
+        symbol = _d.pop("symbol")
 
-        type_ = InstrumentType(d.pop("type"))
+        type_ = InstrumentType(_d.pop("type"))
 
         def _parse_venue(data: object) -> None | str:
             if data is None:
                 return data
             return cast(None | str, data)
 
-        venue = _parse_venue(d.pop("venue"))
+        venue = _parse_venue(_d.pop("venue"))
 
         instrument = cls(
             symbol=symbol,
@@ -68,7 +68,7 @@ class Instrument:
             venue=venue,
         )
 
-        instrument.additional_properties = d
+        instrument.additional_properties = _d
         return instrument
 
     @property

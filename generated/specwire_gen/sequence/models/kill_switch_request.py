@@ -41,20 +41,20 @@ class KillSwitchRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_reason(data: object) -> None | str:
             if data is None:
                 return data
             return cast(None | str, data)
 
-        reason = _parse_reason(d.pop("reason"))
+        reason = _parse_reason(_d.pop("reason"))
 
         kill_switch_request = cls(
             reason=reason,
         )
 
-        kill_switch_request.additional_properties = d
+        kill_switch_request.additional_properties = _d
         return kill_switch_request
 
     @property

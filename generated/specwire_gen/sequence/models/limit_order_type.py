@@ -43,14 +43,14 @@ class LimitOrderType:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.limit_price import LimitPrice
 
-        d = dict(src_dict)
-        limit = LimitPrice.from_dict(d.pop("limit"))
+        _d = dict(src_dict)
+        limit = LimitPrice.from_dict(_d.pop("limit"))
 
         limit_order_type = cls(
             limit=limit,
         )
 
-        limit_order_type.additional_properties = d
+        limit_order_type.additional_properties = _d
         return limit_order_type
 
     @property

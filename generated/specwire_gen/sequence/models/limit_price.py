@@ -37,14 +37,14 @@ class LimitPrice:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        price_1e9 = d.pop("price_1e9")
+        _d = dict(src_dict)
+        price_1e9 = _d.pop("price_1e9")
 
         limit_price = cls(
             price_1e9=price_1e9,
         )
 
-        limit_price.additional_properties = d
+        limit_price.additional_properties = _d
         return limit_price
 
     @property

@@ -24,10 +24,10 @@ class ListPolymarketRewardsResponse200Type1:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
         list_polymarket_rewards_response_200_type_1 = cls()
 
-        list_polymarket_rewards_response_200_type_1.additional_properties = d
+        list_polymarket_rewards_response_200_type_1.additional_properties = _d
         return list_polymarket_rewards_response_200_type_1
 
     @property

@@ -317,10 +317,10 @@ class Market:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        venue = d.pop("venue")
+        _d = dict(src_dict)
+        venue = _d.pop("venue")
 
-        slug = d.pop("slug")
+        slug = _d.pop("slug")
 
         def _parse_question(data: object) -> None | str | Unset:
             if data is None:
@@ -329,11 +329,11 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        question = _parse_question(d.pop("question", UNSET))
+        question = _parse_question(_d.pop("question", UNSET))
 
-        outcomes = cast(list[str], d.pop("outcomes", UNSET))
+        outcomes = cast(list[str], _d.pop("outcomes", UNSET))
 
-        outcome_token_ids = cast(list[str], d.pop("outcome_token_ids", UNSET))
+        outcome_token_ids = cast(list[str], _d.pop("outcome_token_ids", UNSET))
 
         def _parse_yes_token_id(data: object) -> None | str | Unset:
             if data is None:
@@ -342,7 +342,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        yes_token_id = _parse_yes_token_id(d.pop("yes_token_id", UNSET))
+        yes_token_id = _parse_yes_token_id(_d.pop("yes_token_id", UNSET))
 
         def _parse_no_token_id(data: object) -> None | str | Unset:
             if data is None:
@@ -351,7 +351,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        no_token_id = _parse_no_token_id(d.pop("no_token_id", UNSET))
+        no_token_id = _parse_no_token_id(_d.pop("no_token_id", UNSET))
 
         def _parse_condition_id(data: object) -> None | str | Unset:
             if data is None:
@@ -360,7 +360,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        condition_id = _parse_condition_id(d.pop("condition_id", UNSET))
+        condition_id = _parse_condition_id(_d.pop("condition_id", UNSET))
 
         def _parse_event_id(data: object) -> None | str | Unset:
             if data is None:
@@ -369,7 +369,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        event_id = _parse_event_id(d.pop("event_id", UNSET))
+        event_id = _parse_event_id(_d.pop("event_id", UNSET))
 
         def _parse_neg_risk(data: object) -> bool | None | Unset:
             if data is None:
@@ -378,7 +378,7 @@ class Market:
                 return data
             return cast(bool | None | Unset, data)
 
-        neg_risk = _parse_neg_risk(d.pop("neg_risk", UNSET))
+        neg_risk = _parse_neg_risk(_d.pop("neg_risk", UNSET))
 
         def _parse_volume_24h(data: object) -> float | None | Unset:
             if data is None:
@@ -387,7 +387,7 @@ class Market:
                 return data
             return cast(float | None | Unset, data)
 
-        volume_24h = _parse_volume_24h(d.pop("volume_24h", UNSET))
+        volume_24h = _parse_volume_24h(_d.pop("volume_24h", UNSET))
 
         def _parse_volume_week(data: object) -> float | None | Unset:
             if data is None:
@@ -396,7 +396,7 @@ class Market:
                 return data
             return cast(float | None | Unset, data)
 
-        volume_week = _parse_volume_week(d.pop("volume_week", UNSET))
+        volume_week = _parse_volume_week(_d.pop("volume_week", UNSET))
 
         def _parse_volume_total(data: object) -> float | None | Unset:
             if data is None:
@@ -405,7 +405,7 @@ class Market:
                 return data
             return cast(float | None | Unset, data)
 
-        volume_total = _parse_volume_total(d.pop("volume_total", UNSET))
+        volume_total = _parse_volume_total(_d.pop("volume_total", UNSET))
 
         def _parse_liquidity(data: object) -> float | None | Unset:
             if data is None:
@@ -414,7 +414,7 @@ class Market:
                 return data
             return cast(float | None | Unset, data)
 
-        liquidity = _parse_liquidity(d.pop("liquidity", UNSET))
+        liquidity = _parse_liquidity(_d.pop("liquidity", UNSET))
 
         def _parse_end_date(data: object) -> None | str | Unset:
             if data is None:
@@ -423,7 +423,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        end_date = _parse_end_date(d.pop("end_date", UNSET))
+        end_date = _parse_end_date(_d.pop("end_date", UNSET))
 
         def _parse_start_date(data: object) -> None | str | Unset:
             if data is None:
@@ -432,7 +432,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        start_date = _parse_start_date(d.pop("start_date", UNSET))
+        start_date = _parse_start_date(_d.pop("start_date", UNSET))
 
         def _parse_url(data: object) -> None | str | Unset:
             if data is None:
@@ -441,7 +441,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        url = _parse_url(d.pop("url", UNSET))
+        url = _parse_url(_d.pop("url", UNSET))
 
         def _parse_best_yes_bid(data: object) -> float | None | Unset:
             if data is None:
@@ -450,7 +450,7 @@ class Market:
                 return data
             return cast(float | None | Unset, data)
 
-        best_yes_bid = _parse_best_yes_bid(d.pop("best_yes_bid", UNSET))
+        best_yes_bid = _parse_best_yes_bid(_d.pop("best_yes_bid", UNSET))
 
         def _parse_best_yes_ask(data: object) -> float | None | Unset:
             if data is None:
@@ -459,7 +459,7 @@ class Market:
                 return data
             return cast(float | None | Unset, data)
 
-        best_yes_ask = _parse_best_yes_ask(d.pop("best_yes_ask", UNSET))
+        best_yes_ask = _parse_best_yes_ask(_d.pop("best_yes_ask", UNSET))
 
         def _parse_best_no_bid(data: object) -> float | None | Unset:
             if data is None:
@@ -468,7 +468,7 @@ class Market:
                 return data
             return cast(float | None | Unset, data)
 
-        best_no_bid = _parse_best_no_bid(d.pop("best_no_bid", UNSET))
+        best_no_bid = _parse_best_no_bid(_d.pop("best_no_bid", UNSET))
 
         def _parse_best_no_ask(data: object) -> float | None | Unset:
             if data is None:
@@ -477,7 +477,7 @@ class Market:
                 return data
             return cast(float | None | Unset, data)
 
-        best_no_ask = _parse_best_no_ask(d.pop("best_no_ask", UNSET))
+        best_no_ask = _parse_best_no_ask(_d.pop("best_no_ask", UNSET))
 
         def _parse_spread_pct(data: object) -> float | None | Unset:
             if data is None:
@@ -486,7 +486,7 @@ class Market:
                 return data
             return cast(float | None | Unset, data)
 
-        spread_pct = _parse_spread_pct(d.pop("spread_pct", UNSET))
+        spread_pct = _parse_spread_pct(_d.pop("spread_pct", UNSET))
 
         def _parse_symbol(data: object) -> None | str | Unset:
             if data is None:
@@ -495,7 +495,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        symbol = _parse_symbol(d.pop("symbol", UNSET))
+        symbol = _parse_symbol(_d.pop("symbol", UNSET))
 
         def _parse_parent_event_id(data: object) -> None | str | Unset:
             if data is None:
@@ -504,7 +504,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        parent_event_id = _parse_parent_event_id(d.pop("parent_event_id", UNSET))
+        parent_event_id = _parse_parent_event_id(_d.pop("parent_event_id", UNSET))
 
         def _parse_outcome_name(data: object) -> None | str | Unset:
             if data is None:
@@ -513,7 +513,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        outcome_name = _parse_outcome_name(d.pop("outcome_name", UNSET))
+        outcome_name = _parse_outcome_name(_d.pop("outcome_name", UNSET))
 
         def _parse_raw_outcome_name(data: object) -> None | str | Unset:
             if data is None:
@@ -522,7 +522,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        raw_outcome_name = _parse_raw_outcome_name(d.pop("raw_outcome_name", UNSET))
+        raw_outcome_name = _parse_raw_outcome_name(_d.pop("raw_outcome_name", UNSET))
 
         def _parse_is_placeholder_outcome(data: object) -> bool | None | Unset:
             if data is None:
@@ -531,7 +531,7 @@ class Market:
                 return data
             return cast(bool | None | Unset, data)
 
-        is_placeholder_outcome = _parse_is_placeholder_outcome(d.pop("is_placeholder_outcome", UNSET))
+        is_placeholder_outcome = _parse_is_placeholder_outcome(_d.pop("is_placeholder_outcome", UNSET))
 
         def _parse_outcome_index(data: object) -> int | None | Unset:
             if data is None:
@@ -540,7 +540,7 @@ class Market:
                 return data
             return cast(int | None | Unset, data)
 
-        outcome_index = _parse_outcome_index(d.pop("outcome_index", UNSET))
+        outcome_index = _parse_outcome_index(_d.pop("outcome_index", UNSET))
 
         def _parse_parent_slug(data: object) -> None | str | Unset:
             if data is None:
@@ -549,7 +549,7 @@ class Market:
                 return data
             return cast(None | str | Unset, data)
 
-        parent_slug = _parse_parent_slug(d.pop("parent_slug", UNSET))
+        parent_slug = _parse_parent_slug(_d.pop("parent_slug", UNSET))
 
         market = cls(
             venue=venue,
@@ -583,7 +583,7 @@ class Market:
             parent_slug=parent_slug,
         )
 
-        market.additional_properties = d
+        market.additional_properties = _d
         return market
 
     @property

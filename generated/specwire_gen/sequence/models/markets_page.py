@@ -84,19 +84,19 @@ class MarketsPage:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.market import Market
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         markets = []
-        _markets = d.pop("markets")
+        _markets = _d.pop("markets")
         for markets_item_data in _markets:
             markets_item = Market.from_dict(markets_item_data)
 
             markets.append(markets_item)
 
-        count = d.pop("count", UNSET)
+        count = _d.pop("count", UNSET)
 
-        venue = d.pop("venue", UNSET)
+        venue = _d.pop("venue", UNSET)
 
-        has_more = d.pop("has_more", UNSET)
+        has_more = _d.pop("has_more", UNSET)
 
         def _parse_next_cursor(data: object) -> None | str | Unset:
             if data is None:
@@ -105,7 +105,7 @@ class MarketsPage:
                 return data
             return cast(None | str | Unset, data)
 
-        next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
+        next_cursor = _parse_next_cursor(_d.pop("next_cursor", UNSET))
 
         markets_page = cls(
             markets=markets,
@@ -115,7 +115,7 @@ class MarketsPage:
             next_cursor=next_cursor,
         )
 
-        markets_page.additional_properties = d
+        markets_page.additional_properties = _d
         return markets_page
 
     @property

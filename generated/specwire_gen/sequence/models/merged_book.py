@@ -59,8 +59,8 @@ class MergedBook:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.book_level import BookLevel
 
-        d = dict(src_dict)
-        _bids = d.pop("bids", UNSET)
+        _d = dict(src_dict)
+        _bids = _d.pop("bids", UNSET)
         bids: list[BookLevel] | Unset = UNSET
         if _bids is not UNSET:
             bids = []
@@ -69,7 +69,7 @@ class MergedBook:
 
                 bids.append(bids_item)
 
-        _asks = d.pop("asks", UNSET)
+        _asks = _d.pop("asks", UNSET)
         asks: list[BookLevel] | Unset = UNSET
         if _asks is not UNSET:
             asks = []
@@ -83,7 +83,7 @@ class MergedBook:
             asks=asks,
         )
 
-        merged_book.additional_properties = d
+        merged_book.additional_properties = _d
         return merged_book
 
     @property

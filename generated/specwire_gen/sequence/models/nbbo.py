@@ -71,7 +71,7 @@ class Nbbo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_bid(data: object) -> float | None | Unset:
             if data is None:
@@ -80,7 +80,7 @@ class Nbbo:
                 return data
             return cast(float | None | Unset, data)
 
-        bid = _parse_bid(d.pop("bid", UNSET))
+        bid = _parse_bid(_d.pop("bid", UNSET))
 
         def _parse_ask(data: object) -> float | None | Unset:
             if data is None:
@@ -89,7 +89,7 @@ class Nbbo:
                 return data
             return cast(float | None | Unset, data)
 
-        ask = _parse_ask(d.pop("ask", UNSET))
+        ask = _parse_ask(_d.pop("ask", UNSET))
 
         def _parse_mid(data: object) -> float | None | Unset:
             if data is None:
@@ -98,7 +98,7 @@ class Nbbo:
                 return data
             return cast(float | None | Unset, data)
 
-        mid = _parse_mid(d.pop("mid", UNSET))
+        mid = _parse_mid(_d.pop("mid", UNSET))
 
         def _parse_spread_bps(data: object) -> float | None | Unset:
             if data is None:
@@ -107,7 +107,7 @@ class Nbbo:
                 return data
             return cast(float | None | Unset, data)
 
-        spread_bps = _parse_spread_bps(d.pop("spread_bps", UNSET))
+        spread_bps = _parse_spread_bps(_d.pop("spread_bps", UNSET))
 
         nbbo = cls(
             bid=bid,
@@ -116,7 +116,7 @@ class Nbbo:
             spread_bps=spread_bps,
         )
 
-        nbbo.additional_properties = d
+        nbbo.additional_properties = _d
         return nbbo
 
     @property

@@ -43,14 +43,14 @@ class OnPriceTrigger:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.price_trigger_spec import PriceTriggerSpec
 
-        d = dict(src_dict)
-        on_price = PriceTriggerSpec.from_dict(d.pop("on_price"))
+        _d = dict(src_dict)
+        on_price = PriceTriggerSpec.from_dict(_d.pop("on_price"))
 
         on_price_trigger = cls(
             on_price=on_price,
         )
 
-        on_price_trigger.additional_properties = d
+        on_price_trigger.additional_properties = _d
         return on_price_trigger
 
     @property

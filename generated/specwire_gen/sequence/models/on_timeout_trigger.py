@@ -43,14 +43,14 @@ class OnTimeoutTrigger:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.timeout_spec import TimeoutSpec
 
-        d = dict(src_dict)
-        on_timeout = TimeoutSpec.from_dict(d.pop("on_timeout"))
+        _d = dict(src_dict)
+        on_timeout = TimeoutSpec.from_dict(_d.pop("on_timeout"))
 
         on_timeout_trigger = cls(
             on_timeout=on_timeout,
         )
 
-        on_timeout_trigger.additional_properties = d
+        on_timeout_trigger.additional_properties = _d
         return on_timeout_trigger
 
     @property

@@ -107,30 +107,30 @@ class Order:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        node_order_id = d.pop("node_order_id")
+        _d = dict(src_dict)
+        node_order_id = _d.pop("node_order_id")
 
-        graph_id = d.pop("graph_id", UNSET)
+        graph_id = _d.pop("graph_id", UNSET)
 
-        symbol = d.pop("symbol", UNSET)
+        symbol = _d.pop("symbol", UNSET)
 
-        _side = d.pop("side", UNSET)
+        _side = _d.pop("side", UNSET)
         side: OrderSide | Unset
         if isinstance(_side, Unset):
             side = UNSET
         else:
             side = OrderSide(_side)
 
-        _status = d.pop("status", UNSET)
+        _status = _d.pop("status", UNSET)
         status: OrderStatus | Unset
         if isinstance(_status, Unset):
             status = UNSET
         else:
             status = OrderStatus(_status)
 
-        qty_1e8 = d.pop("qty_1e8", UNSET)
+        qty_1e8 = _d.pop("qty_1e8", UNSET)
 
-        filled_qty_1e8 = d.pop("filled_qty_1e8", UNSET)
+        filled_qty_1e8 = _d.pop("filled_qty_1e8", UNSET)
 
         def _parse_price_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -139,7 +139,7 @@ class Order:
                 return data
             return cast(int | None | Unset, data)
 
-        price_1e9 = _parse_price_1e9(d.pop("price_1e9", UNSET))
+        price_1e9 = _parse_price_1e9(_d.pop("price_1e9", UNSET))
 
         def _parse_venue(data: object) -> None | str | Unset:
             if data is None:
@@ -148,7 +148,7 @@ class Order:
                 return data
             return cast(None | str | Unset, data)
 
-        venue = _parse_venue(d.pop("venue", UNSET))
+        venue = _parse_venue(_d.pop("venue", UNSET))
 
         order = cls(
             node_order_id=node_order_id,
@@ -162,7 +162,7 @@ class Order:
             venue=venue,
         )
 
-        order.additional_properties = d
+        order.additional_properties = _d
         return order
 
     @property

@@ -146,14 +146,14 @@ class OrderPreview:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.preview_nbbo import PreviewNbbo
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol", UNSET)
+        _d = dict(src_dict)
+        symbol = _d.pop("symbol", UNSET)
 
-        side = d.pop("side", UNSET)
+        side = _d.pop("side", UNSET)
 
-        qty_1e8 = d.pop("qty_1e8", UNSET)
+        qty_1e8 = _d.pop("qty_1e8", UNSET)
 
-        candidate_venues = cast(list[str], d.pop("candidate_venues", UNSET))
+        candidate_venues = cast(list[str], _d.pop("candidate_venues", UNSET))
 
         def _parse_best_venue(data: object) -> None | str | Unset:
             if data is None:
@@ -162,7 +162,7 @@ class OrderPreview:
                 return data
             return cast(None | str | Unset, data)
 
-        best_venue = _parse_best_venue(d.pop("best_venue", UNSET))
+        best_venue = _parse_best_venue(_d.pop("best_venue", UNSET))
 
         def _parse_estimated_fee_bps(data: object) -> float | None | Unset:
             if data is None:
@@ -171,7 +171,7 @@ class OrderPreview:
                 return data
             return cast(float | None | Unset, data)
 
-        estimated_fee_bps = _parse_estimated_fee_bps(d.pop("estimated_fee_bps", UNSET))
+        estimated_fee_bps = _parse_estimated_fee_bps(_d.pop("estimated_fee_bps", UNSET))
 
         def _parse_worst_case_fee_bps(data: object) -> float | None | Unset:
             if data is None:
@@ -180,7 +180,7 @@ class OrderPreview:
                 return data
             return cast(float | None | Unset, data)
 
-        worst_case_fee_bps = _parse_worst_case_fee_bps(d.pop("worst_case_fee_bps", UNSET))
+        worst_case_fee_bps = _parse_worst_case_fee_bps(_d.pop("worst_case_fee_bps", UNSET))
 
         def _parse_estimated_slippage_bps(data: object) -> float | None | Unset:
             if data is None:
@@ -189,7 +189,7 @@ class OrderPreview:
                 return data
             return cast(float | None | Unset, data)
 
-        estimated_slippage_bps = _parse_estimated_slippage_bps(d.pop("estimated_slippage_bps", UNSET))
+        estimated_slippage_bps = _parse_estimated_slippage_bps(_d.pop("estimated_slippage_bps", UNSET))
 
         def _parse_estimated_total_cost_bps(data: object) -> float | None | Unset:
             if data is None:
@@ -198,20 +198,20 @@ class OrderPreview:
                 return data
             return cast(float | None | Unset, data)
 
-        estimated_total_cost_bps = _parse_estimated_total_cost_bps(d.pop("estimated_total_cost_bps", UNSET))
+        estimated_total_cost_bps = _parse_estimated_total_cost_bps(_d.pop("estimated_total_cost_bps", UNSET))
 
-        historical_ttff = d.pop("historical_ttff", UNSET)
+        historical_ttff = _d.pop("historical_ttff", UNSET)
 
-        _nbbo = d.pop("nbbo", UNSET)
+        _nbbo = _d.pop("nbbo", UNSET)
         nbbo: PreviewNbbo | Unset
         if isinstance(_nbbo, Unset):
             nbbo = UNSET
         else:
             nbbo = PreviewNbbo.from_dict(_nbbo)
 
-        source = d.pop("source", UNSET)
+        source = _d.pop("source", UNSET)
 
-        generated_at_ns = d.pop("generated_at_ns", UNSET)
+        generated_at_ns = _d.pop("generated_at_ns", UNSET)
 
         order_preview = cls(
             symbol=symbol,
@@ -229,7 +229,7 @@ class OrderPreview:
             generated_at_ns=generated_at_ns,
         )
 
-        order_preview.additional_properties = d
+        order_preview.additional_properties = _d
         return order_preview
 
     @property

@@ -77,21 +77,21 @@ class OrdersPage:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.order import Order
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         orders = []
-        _orders = d.pop("orders")
+        _orders = _d.pop("orders")
         for orders_item_data in _orders:
             orders_item = Order.from_dict(orders_item_data)
 
             orders.append(orders_item)
 
-        total = d.pop("total", UNSET)
+        total = _d.pop("total", UNSET)
 
-        limit = d.pop("limit", UNSET)
+        limit = _d.pop("limit", UNSET)
 
-        offset = d.pop("offset", UNSET)
+        offset = _d.pop("offset", UNSET)
 
-        has_more = d.pop("has_more", UNSET)
+        has_more = _d.pop("has_more", UNSET)
 
         orders_page = cls(
             orders=orders,
@@ -101,7 +101,7 @@ class OrdersPage:
             has_more=has_more,
         )
 
-        orders_page.additional_properties = d
+        orders_page.additional_properties = _d
         return orders_page
 
     @property

@@ -50,14 +50,14 @@ class PerpInstrument:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        kind = cast(Literal["perp"], d.pop("kind"))
+        _d = dict(src_dict)
+        kind = cast(Literal["perp"], _d.pop("kind"))
         if kind != "perp":
             raise ValueError(f"kind must match const 'perp', got '{kind}'")
 
-        symbol = d.pop("symbol")
+        symbol = _d.pop("symbol")
 
-        base = d.pop("base", UNSET)
+        base = _d.pop("base", UNSET)
 
         perp_instrument = cls(
             kind=kind,
@@ -65,7 +65,7 @@ class PerpInstrument:
             base=base,
         )
 
-        perp_instrument.additional_properties = d
+        perp_instrument.additional_properties = _d
         return perp_instrument
 
     @property

@@ -97,10 +97,10 @@ class PolymarketReward:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        token_id = d.pop("token_id", UNSET)
+        _d = dict(src_dict)
+        token_id = _d.pop("token_id", UNSET)
 
-        condition_id = d.pop("condition_id", UNSET)
+        condition_id = _d.pop("condition_id", UNSET)
 
         def _parse_rewards_min_size(data: object) -> float | None | Unset:
             if data is None:
@@ -109,7 +109,7 @@ class PolymarketReward:
                 return data
             return cast(float | None | Unset, data)
 
-        rewards_min_size = _parse_rewards_min_size(d.pop("rewards_min_size", UNSET))
+        rewards_min_size = _parse_rewards_min_size(_d.pop("rewards_min_size", UNSET))
 
         def _parse_rewards_max_spread(data: object) -> float | None | Unset:
             if data is None:
@@ -118,7 +118,7 @@ class PolymarketReward:
                 return data
             return cast(float | None | Unset, data)
 
-        rewards_max_spread = _parse_rewards_max_spread(d.pop("rewards_max_spread", UNSET))
+        rewards_max_spread = _parse_rewards_max_spread(_d.pop("rewards_max_spread", UNSET))
 
         def _parse_rate_per_day_usdc(data: object) -> float | None | Unset:
             if data is None:
@@ -127,7 +127,7 @@ class PolymarketReward:
                 return data
             return cast(float | None | Unset, data)
 
-        rate_per_day_usdc = _parse_rate_per_day_usdc(d.pop("rate_per_day_usdc", UNSET))
+        rate_per_day_usdc = _parse_rate_per_day_usdc(_d.pop("rate_per_day_usdc", UNSET))
 
         def _parse_current_spread(data: object) -> float | None | Unset:
             if data is None:
@@ -136,7 +136,7 @@ class PolymarketReward:
                 return data
             return cast(float | None | Unset, data)
 
-        current_spread = _parse_current_spread(d.pop("current_spread", UNSET))
+        current_spread = _parse_current_spread(_d.pop("current_spread", UNSET))
 
         def _parse_reward_end_unix_s(data: object) -> int | None | Unset:
             if data is None:
@@ -145,7 +145,7 @@ class PolymarketReward:
                 return data
             return cast(int | None | Unset, data)
 
-        reward_end_unix_s = _parse_reward_end_unix_s(d.pop("reward_end_unix_s", UNSET))
+        reward_end_unix_s = _parse_reward_end_unix_s(_d.pop("reward_end_unix_s", UNSET))
 
         polymarket_reward = cls(
             token_id=token_id,
@@ -157,7 +157,7 @@ class PolymarketReward:
             reward_end_unix_s=reward_end_unix_s,
         )
 
-        polymarket_reward.additional_properties = d
+        polymarket_reward.additional_properties = _d
         return polymarket_reward
 
     @property

@@ -69,8 +69,8 @@ class PositionLifecycle:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        state = d.pop("state")
+        _d = dict(src_dict)
+        state = _d.pop("state")
 
         def _parse_outcome(data: object) -> None | str | Unset:
             if data is None:
@@ -79,7 +79,7 @@ class PositionLifecycle:
                 return data
             return cast(None | str | Unset, data)
 
-        outcome = _parse_outcome(d.pop("outcome", UNSET))
+        outcome = _parse_outcome(_d.pop("outcome", UNSET))
 
         def _parse_economic_value_usd_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -88,7 +88,7 @@ class PositionLifecycle:
                 return data
             return cast(int | None | Unset, data)
 
-        economic_value_usd_1e9 = _parse_economic_value_usd_1e9(d.pop("economic_value_usd_1e9", UNSET))
+        economic_value_usd_1e9 = _parse_economic_value_usd_1e9(_d.pop("economic_value_usd_1e9", UNSET))
 
         def _parse_resolved_at(data: object) -> int | None | Unset:
             if data is None:
@@ -97,7 +97,7 @@ class PositionLifecycle:
                 return data
             return cast(int | None | Unset, data)
 
-        resolved_at = _parse_resolved_at(d.pop("resolved_at", UNSET))
+        resolved_at = _parse_resolved_at(_d.pop("resolved_at", UNSET))
 
         position_lifecycle = cls(
             state=state,
@@ -106,7 +106,7 @@ class PositionLifecycle:
             resolved_at=resolved_at,
         )
 
-        position_lifecycle.additional_properties = d
+        position_lifecycle.additional_properties = _d
         return position_lifecycle
 
     @property

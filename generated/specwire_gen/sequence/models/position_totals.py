@@ -67,18 +67,18 @@ class PositionTotals:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        nav_usd_1e9 = d.pop("nav_usd_1e9", UNSET)
+        _d = dict(src_dict)
+        nav_usd_1e9 = _d.pop("nav_usd_1e9", UNSET)
 
-        cash_usd_1e9 = d.pop("cash_usd_1e9", UNSET)
+        cash_usd_1e9 = _d.pop("cash_usd_1e9", UNSET)
 
-        unrealized_pnl_usd_1e9 = d.pop("unrealized_pnl_usd_1e9", UNSET)
+        unrealized_pnl_usd_1e9 = _d.pop("unrealized_pnl_usd_1e9", UNSET)
 
-        realized_pnl_usd_1e9 = d.pop("realized_pnl_usd_1e9", UNSET)
+        realized_pnl_usd_1e9 = _d.pop("realized_pnl_usd_1e9", UNSET)
 
-        fees_usd_1e9 = d.pop("fees_usd_1e9", UNSET)
+        fees_usd_1e9 = _d.pop("fees_usd_1e9", UNSET)
 
-        num_positions = d.pop("num_positions", UNSET)
+        num_positions = _d.pop("num_positions", UNSET)
 
         position_totals = cls(
             nav_usd_1e9=nav_usd_1e9,
@@ -89,7 +89,7 @@ class PositionTotals:
             num_positions=num_positions,
         )
 
-        position_totals.additional_properties = d
+        position_totals.additional_properties = _d
         return position_totals
 
     @property

@@ -71,7 +71,7 @@ class PreviewNbbo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_bid_px_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -80,7 +80,7 @@ class PreviewNbbo:
                 return data
             return cast(int | None | Unset, data)
 
-        bid_px_1e9 = _parse_bid_px_1e9(d.pop("bid_px_1e9", UNSET))
+        bid_px_1e9 = _parse_bid_px_1e9(_d.pop("bid_px_1e9", UNSET))
 
         def _parse_ask_px_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -89,7 +89,7 @@ class PreviewNbbo:
                 return data
             return cast(int | None | Unset, data)
 
-        ask_px_1e9 = _parse_ask_px_1e9(d.pop("ask_px_1e9", UNSET))
+        ask_px_1e9 = _parse_ask_px_1e9(_d.pop("ask_px_1e9", UNSET))
 
         def _parse_mid_px_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -98,7 +98,7 @@ class PreviewNbbo:
                 return data
             return cast(int | None | Unset, data)
 
-        mid_px_1e9 = _parse_mid_px_1e9(d.pop("mid_px_1e9", UNSET))
+        mid_px_1e9 = _parse_mid_px_1e9(_d.pop("mid_px_1e9", UNSET))
 
         def _parse_spread_bps(data: object) -> float | None | Unset:
             if data is None:
@@ -107,7 +107,7 @@ class PreviewNbbo:
                 return data
             return cast(float | None | Unset, data)
 
-        spread_bps = _parse_spread_bps(d.pop("spread_bps", UNSET))
+        spread_bps = _parse_spread_bps(_d.pop("spread_bps", UNSET))
 
         preview_nbbo = cls(
             bid_px_1e9=bid_px_1e9,
@@ -116,7 +116,7 @@ class PreviewNbbo:
             spread_bps=spread_bps,
         )
 
-        preview_nbbo.additional_properties = d
+        preview_nbbo.additional_properties = _d
         return preview_nbbo
 
     @property

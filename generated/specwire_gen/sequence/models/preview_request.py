@@ -57,14 +57,14 @@ class PreviewRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        _d = dict(src_dict)
+        symbol = _d.pop("symbol")
 
-        side = Side(d.pop("side"))
+        side = Side(_d.pop("side"))
 
-        order_type = d.pop("order_type")
+        order_type = _d.pop("order_type")
 
-        qty = d.pop("qty")
+        qty = _d.pop("qty")
 
         preview_request = cls(
             symbol=symbol,
@@ -73,7 +73,7 @@ class PreviewRequest:
             qty=qty,
         )
 
-        preview_request.additional_properties = d
+        preview_request.additional_properties = _d
         return preview_request
 
     @property

@@ -92,19 +92,19 @@ class PriceHistory:
         from ..models.time_window import TimeWindow
         from ..models.underlying_curve import UnderlyingCurve
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         points = []
-        _points = d.pop("points")
+        _points = _d.pop("points")
         for points_item_data in _points:
             points_item = PricePoint.from_dict(points_item_data)
 
             points.append(points_item)
 
-        symbol = d.pop("symbol", UNSET)
+        symbol = _d.pop("symbol", UNSET)
 
-        source = d.pop("source", UNSET)
+        source = _d.pop("source", UNSET)
 
-        _window = d.pop("window", UNSET)
+        _window = _d.pop("window", UNSET)
         window: TimeWindow | Unset
         if isinstance(_window, Unset):
             window = UNSET
@@ -126,7 +126,7 @@ class PriceHistory:
                 pass
             return cast(None | UnderlyingCurve | Unset, data)
 
-        underlying = _parse_underlying(d.pop("underlying", UNSET))
+        underlying = _parse_underlying(_d.pop("underlying", UNSET))
 
         price_history = cls(
             points=points,
@@ -136,7 +136,7 @@ class PriceHistory:
             underlying=underlying,
         )
 
-        price_history.additional_properties = d
+        price_history.additional_properties = _d
         return price_history
 
     @property

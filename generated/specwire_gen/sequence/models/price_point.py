@@ -74,10 +74,10 @@ class PricePoint:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        ts_ns = d.pop("ts_ns")
+        _d = dict(src_dict)
+        ts_ns = _d.pop("ts_ns")
 
-        price_1e9 = d.pop("price_1e9")
+        price_1e9 = _d.pop("price_1e9")
 
         def _parse_qty_1e8(data: object) -> int | None | Unset:
             if data is None:
@@ -86,7 +86,7 @@ class PricePoint:
                 return data
             return cast(int | None | Unset, data)
 
-        qty_1e8 = _parse_qty_1e8(d.pop("qty_1e8", UNSET))
+        qty_1e8 = _parse_qty_1e8(_d.pop("qty_1e8", UNSET))
 
         def _parse_side(data: object) -> None | str | Unset:
             if data is None:
@@ -95,7 +95,7 @@ class PricePoint:
                 return data
             return cast(None | str | Unset, data)
 
-        side = _parse_side(d.pop("side", UNSET))
+        side = _parse_side(_d.pop("side", UNSET))
 
         def _parse_venue_id(data: object) -> None | str | Unset:
             if data is None:
@@ -104,7 +104,7 @@ class PricePoint:
                 return data
             return cast(None | str | Unset, data)
 
-        venue_id = _parse_venue_id(d.pop("venue_id", UNSET))
+        venue_id = _parse_venue_id(_d.pop("venue_id", UNSET))
 
         price_point = cls(
             ts_ns=ts_ns,
@@ -114,7 +114,7 @@ class PricePoint:
             venue_id=venue_id,
         )
 
-        price_point.additional_properties = d
+        price_point.additional_properties = _d
         return price_point
 
     @property

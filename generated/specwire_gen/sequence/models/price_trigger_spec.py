@@ -57,14 +57,14 @@ class PriceTriggerSpec:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        _d = dict(src_dict)
+        symbol = _d.pop("symbol")
 
-        direction = PriceTriggerSpecDirection(d.pop("direction"))
+        direction = PriceTriggerSpecDirection(_d.pop("direction"))
 
-        reference = d.pop("reference", UNSET)
+        reference = _d.pop("reference", UNSET)
 
-        offset_pct = d.pop("offset_pct", UNSET)
+        offset_pct = _d.pop("offset_pct", UNSET)
 
         price_trigger_spec = cls(
             symbol=symbol,
@@ -73,7 +73,7 @@ class PriceTriggerSpec:
             offset_pct=offset_pct,
         )
 
-        price_trigger_spec.additional_properties = d
+        price_trigger_spec.additional_properties = _d
         return price_trigger_spec
 
     @property

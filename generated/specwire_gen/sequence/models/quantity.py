@@ -43,14 +43,14 @@ class Quantity:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.fixed_quantity import FixedQuantity
 
-        d = dict(src_dict)
-        fixed = FixedQuantity.from_dict(d.pop("fixed"))
+        _d = dict(src_dict)
+        fixed = FixedQuantity.from_dict(_d.pop("fixed"))
 
         quantity = cls(
             fixed=fixed,
         )
 
-        quantity.additional_properties = d
+        quantity.additional_properties = _d
         return quantity
 
     @property

@@ -90,31 +90,31 @@ class Quote:
         from ..models.nbbo import Nbbo
         from ..models.quote_venues import QuoteVenues
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        _d = dict(src_dict)
+        symbol = _d.pop("symbol")
 
-        _source = d.pop("source", UNSET)
+        _source = _d.pop("source", UNSET)
         source: QuoteSource | Unset
         if isinstance(_source, Unset):
             source = UNSET
         else:
             source = QuoteSource(_source)
 
-        _nbbo = d.pop("nbbo", UNSET)
+        _nbbo = _d.pop("nbbo", UNSET)
         nbbo: Nbbo | Unset
         if isinstance(_nbbo, Unset):
             nbbo = UNSET
         else:
             nbbo = Nbbo.from_dict(_nbbo)
 
-        _venues = d.pop("venues", UNSET)
+        _venues = _d.pop("venues", UNSET)
         venues: QuoteVenues | Unset
         if isinstance(_venues, Unset):
             venues = UNSET
         else:
             venues = QuoteVenues.from_dict(_venues)
 
-        _book = d.pop("book", UNSET)
+        _book = _d.pop("book", UNSET)
         book: MergedBook | Unset
         if isinstance(_book, Unset):
             book = UNSET
@@ -129,7 +129,7 @@ class Quote:
             book=book,
         )
 
-        quote.additional_properties = d
+        quote.additional_properties = _d
         return quote
 
     @property

@@ -45,17 +45,17 @@ class QuoteError:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        _d = dict(src_dict)
+        symbol = _d.pop("symbol")
 
-        error = d.pop("error")
+        error = _d.pop("error")
 
         quote_error = cls(
             symbol=symbol,
             error=error,
         )
 
-        quote_error.additional_properties = d
+        quote_error.additional_properties = _d
         return quote_error
 
     @property

@@ -33,11 +33,11 @@ class QuoteVenues:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.venue_bbo import VenueBbo
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         quote_venues = cls()
 
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _d.items():
             additional_property = VenueBbo.from_dict(prop_dict)
 
             additional_properties[prop_name] = additional_property

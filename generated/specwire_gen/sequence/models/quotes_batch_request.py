@@ -66,16 +66,16 @@ class QuotesBatchRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        symbols = cast(list[str], d.pop("symbols"))
+        _d = dict(src_dict)
+        symbols = cast(list[str], _d.pop("symbols"))
 
-        depth = d.pop("depth")
+        depth = _d.pop("depth")
 
-        nowait = d.pop("nowait")
+        nowait = _d.pop("nowait")
 
-        concurrency = d.pop("concurrency")
+        concurrency = _d.pop("concurrency")
 
-        _instrument_type = d.pop("instrument_type", UNSET)
+        _instrument_type = _d.pop("instrument_type", UNSET)
         instrument_type: InstrumentType | Unset
         if isinstance(_instrument_type, Unset):
             instrument_type = UNSET
@@ -90,7 +90,7 @@ class QuotesBatchRequest:
             instrument_type=instrument_type,
         )
 
-        quotes_batch_request.additional_properties = d
+        quotes_batch_request.additional_properties = _d
         return quotes_batch_request
 
     @property

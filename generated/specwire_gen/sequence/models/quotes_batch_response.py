@@ -74,9 +74,9 @@ class QuotesBatchResponse:
         from ..models.quote import Quote
         from ..models.quote_error import QuoteError
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         quotes = []
-        _quotes = d.pop("quotes")
+        _quotes = _d.pop("quotes")
         for quotes_item_data in _quotes:
 
             def _parse_quotes_item(data: object) -> Quote | QuoteError:
@@ -98,9 +98,9 @@ class QuotesBatchResponse:
 
             quotes.append(quotes_item)
 
-        count = d.pop("count", UNSET)
+        count = _d.pop("count", UNSET)
 
-        elapsed_ms = d.pop("elapsed_ms", UNSET)
+        elapsed_ms = _d.pop("elapsed_ms", UNSET)
 
         quotes_batch_response = cls(
             quotes=quotes,
@@ -108,7 +108,7 @@ class QuotesBatchResponse:
             elapsed_ms=elapsed_ms,
         )
 
-        quotes_batch_response.additional_properties = d
+        quotes_batch_response.additional_properties = _d
         return quotes_batch_response
 
     @property

@@ -84,12 +84,12 @@ class RedeemResult:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        mode = RedeemMode(d.pop("mode"))
+        _d = dict(src_dict)
+        mode = RedeemMode(_d.pop("mode"))
 
-        venue = d.pop("venue", UNSET)
+        venue = _d.pop("venue", UNSET)
 
-        slug = d.pop("slug", UNSET)
+        slug = _d.pop("slug", UNSET)
 
         def _parse_condition_id(data: object) -> None | str | Unset:
             if data is None:
@@ -98,9 +98,9 @@ class RedeemResult:
                 return data
             return cast(None | str | Unset, data)
 
-        condition_id = _parse_condition_id(d.pop("condition_id", UNSET))
+        condition_id = _parse_condition_id(_d.pop("condition_id", UNSET))
 
-        token_ids = cast(list[str], d.pop("token_ids", UNSET))
+        token_ids = cast(list[str], _d.pop("token_ids", UNSET))
 
         def _parse_note(data: object) -> None | str | Unset:
             if data is None:
@@ -109,7 +109,7 @@ class RedeemResult:
                 return data
             return cast(None | str | Unset, data)
 
-        note = _parse_note(d.pop("note", UNSET))
+        note = _parse_note(_d.pop("note", UNSET))
 
         redeem_result = cls(
             mode=mode,
@@ -120,7 +120,7 @@ class RedeemResult:
             note=note,
         )
 
-        redeem_result.additional_properties = d
+        redeem_result.additional_properties = _d
         return redeem_result
 
     @property

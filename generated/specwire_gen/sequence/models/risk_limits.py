@@ -64,7 +64,7 @@ class RiskLimits:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_max_notional_usd(data: object) -> float | None | Unset:
             if data is None:
@@ -73,7 +73,7 @@ class RiskLimits:
                 return data
             return cast(float | None | Unset, data)
 
-        max_notional_usd = _parse_max_notional_usd(d.pop("max_notional_usd", UNSET))
+        max_notional_usd = _parse_max_notional_usd(_d.pop("max_notional_usd", UNSET))
 
         def _parse_max_drawdown_usd(data: object) -> float | None | Unset:
             if data is None:
@@ -82,7 +82,7 @@ class RiskLimits:
                 return data
             return cast(float | None | Unset, data)
 
-        max_drawdown_usd = _parse_max_drawdown_usd(d.pop("max_drawdown_usd", UNSET))
+        max_drawdown_usd = _parse_max_drawdown_usd(_d.pop("max_drawdown_usd", UNSET))
 
         def _parse_kill_switch_active(data: object) -> bool | None | Unset:
             if data is None:
@@ -91,7 +91,7 @@ class RiskLimits:
                 return data
             return cast(bool | None | Unset, data)
 
-        kill_switch_active = _parse_kill_switch_active(d.pop("kill_switch_active", UNSET))
+        kill_switch_active = _parse_kill_switch_active(_d.pop("kill_switch_active", UNSET))
 
         risk_limits = cls(
             max_notional_usd=max_notional_usd,
@@ -99,7 +99,7 @@ class RiskLimits:
             kill_switch_active=kill_switch_active,
         )
 
-        risk_limits.additional_properties = d
+        risk_limits.additional_properties = _d
         return risk_limits
 
     @property

@@ -208,10 +208,10 @@ class Settlement:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.underlying_curve import UnderlyingCurve
 
-        d = dict(src_dict)
-        slug = d.pop("slug")
+        _d = dict(src_dict)
+        slug = _d.pop("slug")
 
-        status = SettlementStatus(d.pop("status"))
+        status = SettlementStatus(_d.pop("status"))
 
         def _parse_question(data: object) -> None | str | Unset:
             if data is None:
@@ -220,11 +220,11 @@ class Settlement:
                 return data
             return cast(None | str | Unset, data)
 
-        question = _parse_question(d.pop("question", UNSET))
+        question = _parse_question(_d.pop("question", UNSET))
 
-        outcomes = cast(list[str], d.pop("outcomes", UNSET))
+        outcomes = cast(list[str], _d.pop("outcomes", UNSET))
 
-        outcome_token_ids = cast(list[str], d.pop("outcome_token_ids", UNSET))
+        outcome_token_ids = cast(list[str], _d.pop("outcome_token_ids", UNSET))
 
         def _parse_yes_token_id(data: object) -> None | str | Unset:
             if data is None:
@@ -233,7 +233,7 @@ class Settlement:
                 return data
             return cast(None | str | Unset, data)
 
-        yes_token_id = _parse_yes_token_id(d.pop("yes_token_id", UNSET))
+        yes_token_id = _parse_yes_token_id(_d.pop("yes_token_id", UNSET))
 
         def _parse_no_token_id(data: object) -> None | str | Unset:
             if data is None:
@@ -242,7 +242,7 @@ class Settlement:
                 return data
             return cast(None | str | Unset, data)
 
-        no_token_id = _parse_no_token_id(d.pop("no_token_id", UNSET))
+        no_token_id = _parse_no_token_id(_d.pop("no_token_id", UNSET))
 
         def _parse_condition_id(data: object) -> None | str | Unset:
             if data is None:
@@ -251,7 +251,7 @@ class Settlement:
                 return data
             return cast(None | str | Unset, data)
 
-        condition_id = _parse_condition_id(d.pop("condition_id", UNSET))
+        condition_id = _parse_condition_id(_d.pop("condition_id", UNSET))
 
         def _parse_neg_risk(data: object) -> bool | None | Unset:
             if data is None:
@@ -260,7 +260,7 @@ class Settlement:
                 return data
             return cast(bool | None | Unset, data)
 
-        neg_risk = _parse_neg_risk(d.pop("neg_risk", UNSET))
+        neg_risk = _parse_neg_risk(_d.pop("neg_risk", UNSET))
 
         def _parse_resolved_outcome(data: object) -> None | str | Unset:
             if data is None:
@@ -269,7 +269,7 @@ class Settlement:
                 return data
             return cast(None | str | Unset, data)
 
-        resolved_outcome = _parse_resolved_outcome(d.pop("resolved_outcome", UNSET))
+        resolved_outcome = _parse_resolved_outcome(_d.pop("resolved_outcome", UNSET))
 
         def _parse_outcome_source(data: object) -> None | str | Unset:
             if data is None:
@@ -278,7 +278,7 @@ class Settlement:
                 return data
             return cast(None | str | Unset, data)
 
-        outcome_source = _parse_outcome_source(d.pop("outcome_source", UNSET))
+        outcome_source = _parse_outcome_source(_d.pop("outcome_source", UNSET))
 
         def _parse_yes_price(data: object) -> float | None | Unset:
             if data is None:
@@ -287,7 +287,7 @@ class Settlement:
                 return data
             return cast(float | None | Unset, data)
 
-        yes_price = _parse_yes_price(d.pop("yes_price", UNSET))
+        yes_price = _parse_yes_price(_d.pop("yes_price", UNSET))
 
         def _parse_no_price(data: object) -> float | None | Unset:
             if data is None:
@@ -296,7 +296,7 @@ class Settlement:
                 return data
             return cast(float | None | Unset, data)
 
-        no_price = _parse_no_price(d.pop("no_price", UNSET))
+        no_price = _parse_no_price(_d.pop("no_price", UNSET))
 
         def _parse_event_start_s(data: object) -> int | None | Unset:
             if data is None:
@@ -305,7 +305,7 @@ class Settlement:
                 return data
             return cast(int | None | Unset, data)
 
-        event_start_s = _parse_event_start_s(d.pop("event_start_s", UNSET))
+        event_start_s = _parse_event_start_s(_d.pop("event_start_s", UNSET))
 
         def _parse_event_end_s(data: object) -> int | None | Unset:
             if data is None:
@@ -314,7 +314,7 @@ class Settlement:
                 return data
             return cast(int | None | Unset, data)
 
-        event_end_s = _parse_event_end_s(d.pop("event_end_s", UNSET))
+        event_end_s = _parse_event_end_s(_d.pop("event_end_s", UNSET))
 
         def _parse_resolution_source(data: object) -> None | str | Unset:
             if data is None:
@@ -323,7 +323,7 @@ class Settlement:
                 return data
             return cast(None | str | Unset, data)
 
-        resolution_source = _parse_resolution_source(d.pop("resolution_source", UNSET))
+        resolution_source = _parse_resolution_source(_d.pop("resolution_source", UNSET))
 
         def _parse_underlying(data: object) -> None | UnderlyingCurve | Unset:
             if data is None:
@@ -340,7 +340,7 @@ class Settlement:
                 pass
             return cast(None | UnderlyingCurve | Unset, data)
 
-        underlying = _parse_underlying(d.pop("underlying", UNSET))
+        underlying = _parse_underlying(_d.pop("underlying", UNSET))
 
         settlement = cls(
             slug=slug,
@@ -362,7 +362,7 @@ class Settlement:
             underlying=underlying,
         )
 
-        settlement.additional_properties = d
+        settlement.additional_properties = _d
         return settlement
 
     @property

@@ -117,35 +117,35 @@ class StrategyRequest:
         from ..models.strategy_request_env import StrategyRequestEnv
         from ..models.strategy_request_secrets import StrategyRequestSecrets
 
-        d = dict(src_dict)
-        name = d.pop("name")
+        _d = dict(src_dict)
+        name = _d.pop("name")
 
-        runtime = d.pop("runtime")
+        runtime = _d.pop("runtime")
 
-        entrypoint = d.pop("entrypoint")
+        entrypoint = _d.pop("entrypoint")
 
-        artifact_base64 = d.pop("artifact_base64")
+        artifact_base64 = _d.pop("artifact_base64")
 
-        start_immediately = d.pop("start_immediately")
+        start_immediately = _d.pop("start_immediately")
 
-        manifest = d.pop("manifest", UNSET)
+        manifest = _d.pop("manifest", UNSET)
 
-        placement = d.pop("placement", UNSET)
+        placement = _d.pop("placement", UNSET)
 
-        risk = d.pop("risk", UNSET)
+        risk = _d.pop("risk", UNSET)
 
-        resources = d.pop("resources", UNSET)
+        resources = _d.pop("resources", UNSET)
 
-        sequence_api_key = d.pop("sequence_api_key", UNSET)
+        sequence_api_key = _d.pop("sequence_api_key", UNSET)
 
-        _env = d.pop("env", UNSET)
+        _env = _d.pop("env", UNSET)
         env: StrategyRequestEnv | Unset
         if isinstance(_env, Unset):
             env = UNSET
         else:
             env = StrategyRequestEnv.from_dict(_env)
 
-        _secrets = d.pop("secrets", UNSET)
+        _secrets = _d.pop("secrets", UNSET)
         secrets: StrategyRequestSecrets | Unset
         if isinstance(_secrets, Unset):
             secrets = UNSET
@@ -167,7 +167,7 @@ class StrategyRequest:
             secrets=secrets,
         )
 
-        strategy_request.additional_properties = d
+        strategy_request.additional_properties = _d
         return strategy_request
 
     @property

@@ -24,10 +24,10 @@ class StrategyRequestEnv:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
         strategy_request_env = cls()
 
-        strategy_request_env.additional_properties = d
+        strategy_request_env.additional_properties = _d
         return strategy_request_env
 
     @property

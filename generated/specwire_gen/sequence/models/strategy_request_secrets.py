@@ -26,10 +26,10 @@ class StrategyRequestSecrets:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
         strategy_request_secrets = cls()
 
-        strategy_request_secrets.additional_properties = d
+        strategy_request_secrets.additional_properties = _d
         return strategy_request_secrets
 
     @property

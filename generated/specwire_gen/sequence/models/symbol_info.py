@@ -71,16 +71,16 @@ class SymbolInfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        symbol = d.pop("symbol")
+        _d = dict(src_dict)
+        symbol = _d.pop("symbol")
 
-        base = d.pop("base", UNSET)
+        base = _d.pop("base", UNSET)
 
-        quote = d.pop("quote", UNSET)
+        quote = _d.pop("quote", UNSET)
 
-        venues = cast(list[str], d.pop("venues", UNSET))
+        venues = cast(list[str], _d.pop("venues", UNSET))
 
-        _type_ = d.pop("type", UNSET)
+        _type_ = _d.pop("type", UNSET)
         type_: InstrumentType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
@@ -95,7 +95,7 @@ class SymbolInfo:
             type_=type_,
         )
 
-        symbol_info.additional_properties = d
+        symbol_info.additional_properties = _d
         return symbol_info
 
     @property

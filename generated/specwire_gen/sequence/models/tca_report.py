@@ -85,7 +85,7 @@ class TcaReport:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_implementation_shortfall_bps(data: object) -> float | None | Unset:
             if data is None:
@@ -95,7 +95,7 @@ class TcaReport:
             return cast(float | None | Unset, data)
 
         implementation_shortfall_bps = _parse_implementation_shortfall_bps(
-            d.pop("implementation_shortfall_bps", UNSET)
+            _d.pop("implementation_shortfall_bps", UNSET)
         )
 
         def _parse_spread_cost_bps(data: object) -> float | None | Unset:
@@ -105,7 +105,7 @@ class TcaReport:
                 return data
             return cast(float | None | Unset, data)
 
-        spread_cost_bps = _parse_spread_cost_bps(d.pop("spread_cost_bps", UNSET))
+        spread_cost_bps = _parse_spread_cost_bps(_d.pop("spread_cost_bps", UNSET))
 
         def _parse_market_impact_bps(data: object) -> float | None | Unset:
             if data is None:
@@ -114,7 +114,7 @@ class TcaReport:
                 return data
             return cast(float | None | Unset, data)
 
-        market_impact_bps = _parse_market_impact_bps(d.pop("market_impact_bps", UNSET))
+        market_impact_bps = _parse_market_impact_bps(_d.pop("market_impact_bps", UNSET))
 
         def _parse_savings_vs_benchmark_bps(data: object) -> float | None | Unset:
             if data is None:
@@ -123,7 +123,7 @@ class TcaReport:
                 return data
             return cast(float | None | Unset, data)
 
-        savings_vs_benchmark_bps = _parse_savings_vs_benchmark_bps(d.pop("savings_vs_benchmark_bps", UNSET))
+        savings_vs_benchmark_bps = _parse_savings_vs_benchmark_bps(_d.pop("savings_vs_benchmark_bps", UNSET))
 
         def _parse_savings_usd(data: object) -> float | None | Unset:
             if data is None:
@@ -132,7 +132,7 @@ class TcaReport:
                 return data
             return cast(float | None | Unset, data)
 
-        savings_usd = _parse_savings_usd(d.pop("savings_usd", UNSET))
+        savings_usd = _parse_savings_usd(_d.pop("savings_usd", UNSET))
 
         tca_report = cls(
             implementation_shortfall_bps=implementation_shortfall_bps,
@@ -142,7 +142,7 @@ class TcaReport:
             savings_usd=savings_usd,
         )
 
-        tca_report.additional_properties = d
+        tca_report.additional_properties = _d
         return tca_report
 
     @property

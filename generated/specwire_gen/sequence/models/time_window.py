@@ -43,17 +43,17 @@ class TimeWindow:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        start_ts_s = d.pop("start_ts_s", UNSET)
+        _d = dict(src_dict)
+        start_ts_s = _d.pop("start_ts_s", UNSET)
 
-        end_ts_s = d.pop("end_ts_s", UNSET)
+        end_ts_s = _d.pop("end_ts_s", UNSET)
 
         time_window = cls(
             start_ts_s=start_ts_s,
             end_ts_s=end_ts_s,
         )
 
-        time_window.additional_properties = d
+        time_window.additional_properties = _d
         return time_window
 
     @property

@@ -37,14 +37,14 @@ class TimeoutSpec:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        ms = d.pop("ms")
+        _d = dict(src_dict)
+        ms = _d.pop("ms")
 
         timeout_spec = cls(
             ms=ms,
         )
 
-        timeout_spec.additional_properties = d
+        timeout_spec.additional_properties = _d
         return timeout_spec
 
     @property

@@ -100,10 +100,10 @@ class UnderlyingCurve:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.underlying_point import UnderlyingPoint
 
-        d = dict(src_dict)
-        symbol = d.pop("symbol", UNSET)
+        _d = dict(src_dict)
+        symbol = _d.pop("symbol", UNSET)
 
-        source = d.pop("source", UNSET)
+        source = _d.pop("source", UNSET)
 
         def _parse_warning(data: object) -> None | str | Unset:
             if data is None:
@@ -112,7 +112,7 @@ class UnderlyingCurve:
                 return data
             return cast(None | str | Unset, data)
 
-        warning = _parse_warning(d.pop("warning", UNSET))
+        warning = _parse_warning(_d.pop("warning", UNSET))
 
         def _parse_anchor_price_usd(data: object) -> float | None | Unset:
             if data is None:
@@ -121,7 +121,7 @@ class UnderlyingCurve:
                 return data
             return cast(float | None | Unset, data)
 
-        anchor_price_usd = _parse_anchor_price_usd(d.pop("anchor_price_usd", UNSET))
+        anchor_price_usd = _parse_anchor_price_usd(_d.pop("anchor_price_usd", UNSET))
 
         def _parse_final_price_usd(data: object) -> float | None | Unset:
             if data is None:
@@ -130,7 +130,7 @@ class UnderlyingCurve:
                 return data
             return cast(float | None | Unset, data)
 
-        final_price_usd = _parse_final_price_usd(d.pop("final_price_usd", UNSET))
+        final_price_usd = _parse_final_price_usd(_d.pop("final_price_usd", UNSET))
 
         def _parse_agrees_with_settlement(data: object) -> bool | None | Unset:
             if data is None:
@@ -139,9 +139,9 @@ class UnderlyingCurve:
                 return data
             return cast(bool | None | Unset, data)
 
-        agrees_with_settlement = _parse_agrees_with_settlement(d.pop("agrees_with_settlement", UNSET))
+        agrees_with_settlement = _parse_agrees_with_settlement(_d.pop("agrees_with_settlement", UNSET))
 
-        _points = d.pop("points", UNSET)
+        _points = _d.pop("points", UNSET)
         points: list[UnderlyingPoint] | Unset = UNSET
         if _points is not UNSET:
             points = []
@@ -160,7 +160,7 @@ class UnderlyingCurve:
             points=points,
         )
 
-        underlying_curve.additional_properties = d
+        underlying_curve.additional_properties = _d
         return underlying_curve
 
     @property

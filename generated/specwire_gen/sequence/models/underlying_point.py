@@ -42,17 +42,17 @@ class UnderlyingPoint:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        ts_ns = d.pop("ts_ns")
+        _d = dict(src_dict)
+        ts_ns = _d.pop("ts_ns")
 
-        price_usd = d.pop("price_usd")
+        price_usd = _d.pop("price_usd")
 
         underlying_point = cls(
             ts_ns=ts_ns,
             price_usd=price_usd,
         )
 
-        underlying_point.additional_properties = d
+        underlying_point.additional_properties = _d
         return underlying_point
 
     @property

@@ -184,8 +184,8 @@ class UnifiedPosition:
         from ..models.perp_instrument import PerpInstrument
         from ..models.position_lifecycle import PositionLifecycle
 
-        d = dict(src_dict)
-        venue = d.pop("venue")
+        _d = dict(src_dict)
+        venue = _d.pop("venue")
 
         def _parse_instrument(
             data: object,
@@ -220,15 +220,15 @@ class UnifiedPosition:
 
             return componentsschemas_position_instrument_type_3
 
-        instrument = _parse_instrument(d.pop("instrument"))
+        instrument = _parse_instrument(_d.pop("instrument"))
 
-        qty_1e8 = d.pop("qty_1e8")
+        qty_1e8 = _d.pop("qty_1e8")
 
-        id = d.pop("id", UNSET)
+        id = _d.pop("id", UNSET)
 
-        locked_qty_1e8 = d.pop("locked_qty_1e8", UNSET)
+        locked_qty_1e8 = _d.pop("locked_qty_1e8", UNSET)
 
-        available_qty_1e8 = d.pop("available_qty_1e8", UNSET)
+        available_qty_1e8 = _d.pop("available_qty_1e8", UNSET)
 
         def _parse_entry_price_usd_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -237,7 +237,7 @@ class UnifiedPosition:
                 return data
             return cast(int | None | Unset, data)
 
-        entry_price_usd_1e9 = _parse_entry_price_usd_1e9(d.pop("entry_price_usd_1e9", UNSET))
+        entry_price_usd_1e9 = _parse_entry_price_usd_1e9(_d.pop("entry_price_usd_1e9", UNSET))
 
         def _parse_current_price_usd_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -246,7 +246,7 @@ class UnifiedPosition:
                 return data
             return cast(int | None | Unset, data)
 
-        current_price_usd_1e9 = _parse_current_price_usd_1e9(d.pop("current_price_usd_1e9", UNSET))
+        current_price_usd_1e9 = _parse_current_price_usd_1e9(_d.pop("current_price_usd_1e9", UNSET))
 
         def _parse_current_value_usd_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -255,7 +255,7 @@ class UnifiedPosition:
                 return data
             return cast(int | None | Unset, data)
 
-        current_value_usd_1e9 = _parse_current_value_usd_1e9(d.pop("current_value_usd_1e9", UNSET))
+        current_value_usd_1e9 = _parse_current_value_usd_1e9(_d.pop("current_value_usd_1e9", UNSET))
 
         def _parse_unrealized_pnl_usd_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -264,7 +264,7 @@ class UnifiedPosition:
                 return data
             return cast(int | None | Unset, data)
 
-        unrealized_pnl_usd_1e9 = _parse_unrealized_pnl_usd_1e9(d.pop("unrealized_pnl_usd_1e9", UNSET))
+        unrealized_pnl_usd_1e9 = _parse_unrealized_pnl_usd_1e9(_d.pop("unrealized_pnl_usd_1e9", UNSET))
 
         def _parse_realized_pnl_usd_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -273,7 +273,7 @@ class UnifiedPosition:
                 return data
             return cast(int | None | Unset, data)
 
-        realized_pnl_usd_1e9 = _parse_realized_pnl_usd_1e9(d.pop("realized_pnl_usd_1e9", UNSET))
+        realized_pnl_usd_1e9 = _parse_realized_pnl_usd_1e9(_d.pop("realized_pnl_usd_1e9", UNSET))
 
         def _parse_fees_usd_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -282,18 +282,18 @@ class UnifiedPosition:
                 return data
             return cast(int | None | Unset, data)
 
-        fees_usd_1e9 = _parse_fees_usd_1e9(d.pop("fees_usd_1e9", UNSET))
+        fees_usd_1e9 = _parse_fees_usd_1e9(_d.pop("fees_usd_1e9", UNSET))
 
-        _lifecycle = d.pop("lifecycle", UNSET)
+        _lifecycle = _d.pop("lifecycle", UNSET)
         lifecycle: PositionLifecycle | Unset
         if isinstance(_lifecycle, Unset):
             lifecycle = UNSET
         else:
             lifecycle = PositionLifecycle.from_dict(_lifecycle)
 
-        transferable = d.pop("transferable", UNSET)
+        transferable = _d.pop("transferable", UNSET)
 
-        settled = d.pop("settled", UNSET)
+        settled = _d.pop("settled", UNSET)
 
         def _parse_settled_mark_usd_1e9(data: object) -> int | None | Unset:
             if data is None:
@@ -302,7 +302,7 @@ class UnifiedPosition:
                 return data
             return cast(int | None | Unset, data)
 
-        settled_mark_usd_1e9 = _parse_settled_mark_usd_1e9(d.pop("settled_mark_usd_1e9", UNSET))
+        settled_mark_usd_1e9 = _parse_settled_mark_usd_1e9(_d.pop("settled_mark_usd_1e9", UNSET))
 
         unified_position = cls(
             venue=venue,
@@ -323,7 +323,7 @@ class UnifiedPosition:
             settled_mark_usd_1e9=settled_mark_usd_1e9,
         )
 
-        unified_position.additional_properties = d
+        unified_position.additional_properties = _d
         return unified_position
 
     @property

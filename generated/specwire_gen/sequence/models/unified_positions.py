@@ -73,22 +73,22 @@ class UnifiedPositions:
         from ..models.position_totals import PositionTotals
         from ..models.unified_position import UnifiedPosition
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         positions = []
-        _positions = d.pop("positions")
+        _positions = _d.pop("positions")
         for positions_item_data in _positions:
             positions_item = UnifiedPosition.from_dict(positions_item_data)
 
             positions.append(positions_item)
 
-        _totals = d.pop("totals", UNSET)
+        _totals = _d.pop("totals", UNSET)
         totals: PositionTotals | Unset
         if isinstance(_totals, Unset):
             totals = UNSET
         else:
             totals = PositionTotals.from_dict(_totals)
 
-        as_of_ns = d.pop("as_of_ns", UNSET)
+        as_of_ns = _d.pop("as_of_ns", UNSET)
 
         unified_positions = cls(
             positions=positions,
@@ -96,7 +96,7 @@ class UnifiedPositions:
             as_of_ns=as_of_ns,
         )
 
-        unified_positions.additional_properties = d
+        unified_positions.additional_properties = _d
         return unified_positions
 
     @property

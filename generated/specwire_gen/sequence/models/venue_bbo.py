@@ -81,7 +81,7 @@ class VenueBbo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_bid(data: object) -> float | None | Unset:
             if data is None:
@@ -90,7 +90,7 @@ class VenueBbo:
                 return data
             return cast(float | None | Unset, data)
 
-        bid = _parse_bid(d.pop("bid", UNSET))
+        bid = _parse_bid(_d.pop("bid", UNSET))
 
         def _parse_ask(data: object) -> float | None | Unset:
             if data is None:
@@ -99,7 +99,7 @@ class VenueBbo:
                 return data
             return cast(float | None | Unset, data)
 
-        ask = _parse_ask(d.pop("ask", UNSET))
+        ask = _parse_ask(_d.pop("ask", UNSET))
 
         def _parse_bid_size(data: object) -> float | None | Unset:
             if data is None:
@@ -108,7 +108,7 @@ class VenueBbo:
                 return data
             return cast(float | None | Unset, data)
 
-        bid_size = _parse_bid_size(d.pop("bid_size", UNSET))
+        bid_size = _parse_bid_size(_d.pop("bid_size", UNSET))
 
         def _parse_ask_size(data: object) -> float | None | Unset:
             if data is None:
@@ -117,7 +117,7 @@ class VenueBbo:
                 return data
             return cast(float | None | Unset, data)
 
-        ask_size = _parse_ask_size(d.pop("ask_size", UNSET))
+        ask_size = _parse_ask_size(_d.pop("ask_size", UNSET))
 
         def _parse_age_ms(data: object) -> float | None | Unset:
             if data is None:
@@ -126,7 +126,7 @@ class VenueBbo:
                 return data
             return cast(float | None | Unset, data)
 
-        age_ms = _parse_age_ms(d.pop("age_ms", UNSET))
+        age_ms = _parse_age_ms(_d.pop("age_ms", UNSET))
 
         venue_bbo = cls(
             bid=bid,
@@ -136,7 +136,7 @@ class VenueBbo:
             age_ms=age_ms,
         )
 
-        venue_bbo.additional_properties = d
+        venue_bbo.additional_properties = _d
         return venue_bbo
 
     @property

@@ -59,14 +59,14 @@ class VenueConnection:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        venue = d.pop("venue")
+        _d = dict(src_dict)
+        venue = _d.pop("venue")
 
-        connected = d.pop("connected")
+        connected = _d.pop("connected")
 
-        last_heartbeat_ns = d.pop("last_heartbeat_ns", UNSET)
+        last_heartbeat_ns = _d.pop("last_heartbeat_ns", UNSET)
 
-        error = d.pop("error", UNSET)
+        error = _d.pop("error", UNSET)
 
         venue_connection = cls(
             venue=venue,
@@ -75,7 +75,7 @@ class VenueConnection:
             error=error,
         )
 
-        venue_connection.additional_properties = d
+        venue_connection.additional_properties = _d
         return venue_connection
 
     @property

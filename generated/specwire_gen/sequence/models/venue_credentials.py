@@ -60,14 +60,14 @@ class VenueCredentials:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        api_key = d.pop("api_key")
+        _d = dict(src_dict)
+        api_key = _d.pop("api_key")
 
-        api_secret = d.pop("api_secret")
+        api_secret = _d.pop("api_secret")
 
-        passphrase = d.pop("passphrase", UNSET)
+        passphrase = _d.pop("passphrase", UNSET)
 
-        extra_json = d.pop("extra_json", UNSET)
+        extra_json = _d.pop("extra_json", UNSET)
 
         venue_credentials = cls(
             api_key=api_key,
@@ -76,7 +76,7 @@ class VenueCredentials:
             extra_json=extra_json,
         )
 
-        venue_credentials.additional_properties = d
+        venue_credentials.additional_properties = _d
         return venue_credentials
 
     @property

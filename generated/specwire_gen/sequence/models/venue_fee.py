@@ -59,8 +59,8 @@ class VenueFee:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        venue = d.pop("venue")
+        _d = dict(src_dict)
+        venue = _d.pop("venue")
 
         def _parse_maker_bps(data: object) -> float | None | Unset:
             if data is None:
@@ -69,7 +69,7 @@ class VenueFee:
                 return data
             return cast(float | None | Unset, data)
 
-        maker_bps = _parse_maker_bps(d.pop("maker_bps", UNSET))
+        maker_bps = _parse_maker_bps(_d.pop("maker_bps", UNSET))
 
         def _parse_taker_bps(data: object) -> float | None | Unset:
             if data is None:
@@ -78,7 +78,7 @@ class VenueFee:
                 return data
             return cast(float | None | Unset, data)
 
-        taker_bps = _parse_taker_bps(d.pop("taker_bps", UNSET))
+        taker_bps = _parse_taker_bps(_d.pop("taker_bps", UNSET))
 
         venue_fee = cls(
             venue=venue,
@@ -86,7 +86,7 @@ class VenueFee:
             taker_bps=taker_bps,
         )
 
-        venue_fee.additional_properties = d
+        venue_fee.additional_properties = _d
         return venue_fee
 
     @property

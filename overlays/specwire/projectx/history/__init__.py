@@ -1,4 +1,8 @@
-"""ProjectX history to Parquet: front-month contracts per day, CME sessions, gap tracking and the updater."""
+"""ProjectX history to Parquet: front-month contracts per day, CME sessions, gap tracking and the updater.
+
+``HistoricalDataUpdater`` (the seed's class) drives the rest; the calendar,
+roll rules and gap finder are usable on their own.
+"""
 
 from specwire.projectx.history.calendar import CME_GLOBEX, SessionCalendar, with_holidays
 from specwire.projectx.history.contracts import (
@@ -14,9 +18,21 @@ from specwire.projectx.history.contracts import (
     roll_rule_for,
 )
 from specwire.projectx.history.gaps import coalesce, find_gaps, missing_bar_starts
+from specwire.projectx.history.updater import (
+    BarSource,
+    HistoricalDataUpdater,
+    ProjectXBarSource,
+    UpdateProgress,
+    UpdateSummary,
+)
 
 __all__ = [
     "CME_GLOBEX",
+    "BarSource",
+    "HistoricalDataUpdater",
+    "ProjectXBarSource",
+    "UpdateProgress",
+    "UpdateSummary",
     "MONTH_CODES",
     "ROLL_RULES",
     "ContractMonth",

@@ -181,6 +181,10 @@ class HistoricalDataUpdater:
     ``symbol=<symbol_root>/bar=<size>`` inside it is updated (cheap
     incremental updates). ``store=`` passes any :class:`BarSeries` directly.
 
+    ``rescan_gaps`` looks for gaps in the whole stored history instead of only
+    after the last scan; ``retry_unfillable`` also forgets the ranges recorded
+    as unfillable and asks for them again (after a provider outage).
+
     ``contract_id`` pins one contract instead of following the roll rule.
     ``start``/``end`` override the fetch window (aware datetimes or ISO
     strings; naive means UTC).
@@ -204,6 +208,7 @@ class HistoricalDataUpdater:
         live: bool = False,
         fill_gaps: bool = True,
         rescan_gaps: bool = False,
+        retry_unfillable: bool = False,
         gap_coalesce_seconds: float = 6 * 3600,
         store: BarSeries | None = None,
         progress: Callable[[UpdateProgress], None] | None = None,
@@ -238,7 +243,8 @@ class HistoricalDataUpdater:
             self.roll_rule = roll_rule or roll_rule_for(symbol_root)
         self.calendar = calendar
         self.fill_gaps = fill_gaps and api_bar_unit in _INTRADAY_UNITS
-        self.rescan_gaps = rescan_gaps
+        self.rescan_gaps = rescan_gaps or retry_unfillable
+        self.retry_unfillable = retry_unfillable
         self.gap_coalesce_seconds = gap_coalesce_seconds
         self.progress = progress
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -377,6 +383,9 @@ class HistoricalDataUpdater:
             summary.added += self._fetch_into_store("fetch", segs, summary, fetched)
         if self.fill_gaps:
             ledger = self.series.ledger
+            if self.retry_unfillable and len(ledger):
+                log.info("forgetting %d unfillable range(s) to ask for them again", len(ledger))
+                ledger.clear()
             first = self.series.first_timestamp()
             candidates = [
                 t for t in (window.start if window and not had_data else None, first) if t is not None
