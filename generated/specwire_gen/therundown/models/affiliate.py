@@ -71,14 +71,14 @@ class Affiliate:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.region import Region
 
-        d = dict(src_dict)
-        affiliate_id = d.pop("affiliate_id", UNSET)
+        _d = dict(src_dict)
+        affiliate_id = _d.pop("affiliate_id", UNSET)
 
-        affiliate_name = d.pop("affiliate_name", UNSET)
+        affiliate_name = _d.pop("affiliate_name", UNSET)
 
-        affiliate_url = d.pop("affiliate_url", UNSET)
+        affiliate_url = _d.pop("affiliate_url", UNSET)
 
-        _regions = d.pop("regions", UNSET)
+        _regions = _d.pop("regions", UNSET)
         regions: list[Region] | Unset = UNSET
         if _regions is not UNSET:
             regions = []
@@ -87,7 +87,7 @@ class Affiliate:
 
                 regions.append(regions_item)
 
-        status = d.pop("status", UNSET)
+        status = _d.pop("status", UNSET)
 
         affiliate = cls(
             affiliate_id=affiliate_id,
@@ -97,7 +97,7 @@ class Affiliate:
             status=status,
         )
 
-        affiliate.additional_properties = d
+        affiliate.additional_properties = _d
         return affiliate
 
     @property

@@ -47,8 +47,8 @@ class AffiliatesResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.affiliate import Affiliate
 
-        d = dict(src_dict)
-        _affiliates = d.pop("affiliates", UNSET)
+        _d = dict(src_dict)
+        _affiliates = _d.pop("affiliates", UNSET)
         affiliates: list[Affiliate] | Unset = UNSET
         if _affiliates is not UNSET:
             affiliates = []
@@ -61,7 +61,7 @@ class AffiliatesResponse:
             affiliates=affiliates,
         )
 
-        affiliates_response.additional_properties = d
+        affiliates_response.additional_properties = _d
         return affiliates_response
 
     @property

@@ -50,12 +50,12 @@ class BestAffiliate:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        affiliate_id = d.pop("affiliate_id", UNSET)
+        _d = dict(src_dict)
+        affiliate_id = _d.pop("affiliate_id", UNSET)
 
-        affiliate_name = d.pop("affiliate_name", UNSET)
+        affiliate_name = _d.pop("affiliate_name", UNSET)
 
-        updated_at = d.pop("updated_at", UNSET)
+        updated_at = _d.pop("updated_at", UNSET)
 
         best_affiliate = cls(
             affiliate_id=affiliate_id,
@@ -63,7 +63,7 @@ class BestAffiliate:
             updated_at=updated_at,
         )
 
-        best_affiliate.additional_properties = d
+        best_affiliate.additional_properties = _d
         return best_affiliate
 
     @property

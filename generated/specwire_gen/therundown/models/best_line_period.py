@@ -64,22 +64,22 @@ class BestLinePeriod:
         from ..models.best_spread import BestSpread
         from ..models.best_total import BestTotal
 
-        d = dict(src_dict)
-        _moneyline = d.pop("moneyline", UNSET)
+        _d = dict(src_dict)
+        _moneyline = _d.pop("moneyline", UNSET)
         moneyline: BestMoneyline | Unset
         if isinstance(_moneyline, Unset):
             moneyline = UNSET
         else:
             moneyline = BestMoneyline.from_dict(_moneyline)
 
-        _spread = d.pop("spread", UNSET)
+        _spread = _d.pop("spread", UNSET)
         spread: BestSpread | Unset
         if isinstance(_spread, Unset):
             spread = UNSET
         else:
             spread = BestSpread.from_dict(_spread)
 
-        _total = d.pop("total", UNSET)
+        _total = _d.pop("total", UNSET)
         total: BestTotal | Unset
         if isinstance(_total, Unset):
             total = UNSET
@@ -92,7 +92,7 @@ class BestLinePeriod:
             total=total,
         )
 
-        best_line_period.additional_properties = d
+        best_line_period.additional_properties = _d
         return best_line_period
 
     @property

@@ -80,31 +80,31 @@ class BestLineResponse:
         from ..models.best_spread import BestSpread
         from ..models.best_total import BestTotal
 
-        d = dict(src_dict)
-        event_id = d.pop("event_id", UNSET)
+        _d = dict(src_dict)
+        event_id = _d.pop("event_id", UNSET)
 
-        _moneyline = d.pop("moneyline", UNSET)
+        _moneyline = _d.pop("moneyline", UNSET)
         moneyline: BestMoneyline | Unset
         if isinstance(_moneyline, Unset):
             moneyline = UNSET
         else:
             moneyline = BestMoneyline.from_dict(_moneyline)
 
-        _spread = d.pop("spread", UNSET)
+        _spread = _d.pop("spread", UNSET)
         spread: BestSpread | Unset
         if isinstance(_spread, Unset):
             spread = UNSET
         else:
             spread = BestSpread.from_dict(_spread)
 
-        _total = d.pop("total", UNSET)
+        _total = _d.pop("total", UNSET)
         total: BestTotal | Unset
         if isinstance(_total, Unset):
             total = UNSET
         else:
             total = BestTotal.from_dict(_total)
 
-        _periods = d.pop("periods", UNSET)
+        _periods = _d.pop("periods", UNSET)
         periods: BestLineResponsePeriods | Unset
         if isinstance(_periods, Unset):
             periods = UNSET
@@ -119,7 +119,7 @@ class BestLineResponse:
             periods=periods,
         )
 
-        best_line_response.additional_properties = d
+        best_line_response.additional_properties = _d
         return best_line_response
 
     @property

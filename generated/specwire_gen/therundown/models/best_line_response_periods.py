@@ -33,11 +33,11 @@ class BestLineResponsePeriods:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.best_line_period import BestLinePeriod
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         best_line_response_periods = cls()
 
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _d.items():
             additional_property = BestLinePeriod.from_dict(prop_dict)
 
             additional_properties[prop_name] = additional_property

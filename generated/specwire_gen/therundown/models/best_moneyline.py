@@ -90,7 +90,7 @@ class BestMoneyline:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.best_affiliate import BestAffiliate
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_moneyline_home(data: object) -> float | None | Unset:
             if data is None:
@@ -99,7 +99,7 @@ class BestMoneyline:
                 return data
             return cast(float | None | Unset, data)
 
-        moneyline_home = _parse_moneyline_home(d.pop("moneyline_home", UNSET))
+        moneyline_home = _parse_moneyline_home(_d.pop("moneyline_home", UNSET))
 
         def _parse_moneyline_away(data: object) -> float | None | Unset:
             if data is None:
@@ -108,7 +108,7 @@ class BestMoneyline:
                 return data
             return cast(float | None | Unset, data)
 
-        moneyline_away = _parse_moneyline_away(d.pop("moneyline_away", UNSET))
+        moneyline_away = _parse_moneyline_away(_d.pop("moneyline_away", UNSET))
 
         def _parse_moneyline_draw(data: object) -> float | None | Unset:
             if data is None:
@@ -117,23 +117,23 @@ class BestMoneyline:
                 return data
             return cast(float | None | Unset, data)
 
-        moneyline_draw = _parse_moneyline_draw(d.pop("moneyline_draw", UNSET))
+        moneyline_draw = _parse_moneyline_draw(_d.pop("moneyline_draw", UNSET))
 
-        _best_affiliate_home = d.pop("best_affiliate_home", UNSET)
+        _best_affiliate_home = _d.pop("best_affiliate_home", UNSET)
         best_affiliate_home: BestAffiliate | Unset
         if isinstance(_best_affiliate_home, Unset):
             best_affiliate_home = UNSET
         else:
             best_affiliate_home = BestAffiliate.from_dict(_best_affiliate_home)
 
-        _best_affiliate_away = d.pop("best_affiliate_away", UNSET)
+        _best_affiliate_away = _d.pop("best_affiliate_away", UNSET)
         best_affiliate_away: BestAffiliate | Unset
         if isinstance(_best_affiliate_away, Unset):
             best_affiliate_away = UNSET
         else:
             best_affiliate_away = BestAffiliate.from_dict(_best_affiliate_away)
 
-        _best_affiliate_draw = d.pop("best_affiliate_draw", UNSET)
+        _best_affiliate_draw = _d.pop("best_affiliate_draw", UNSET)
         best_affiliate_draw: BestAffiliate | Unset
         if isinstance(_best_affiliate_draw, Unset):
             best_affiliate_draw = UNSET
@@ -149,7 +149,7 @@ class BestMoneyline:
             best_affiliate_draw=best_affiliate_draw,
         )
 
-        best_moneyline.additional_properties = d
+        best_moneyline.additional_properties = _d
         return best_moneyline
 
     @property

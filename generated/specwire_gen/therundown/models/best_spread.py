@@ -92,7 +92,7 @@ class BestSpread:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.best_affiliate import BestAffiliate
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_point_spread_home(data: object) -> float | None | Unset:
             if data is None:
@@ -101,7 +101,7 @@ class BestSpread:
                 return data
             return cast(float | None | Unset, data)
 
-        point_spread_home = _parse_point_spread_home(d.pop("point_spread_home", UNSET))
+        point_spread_home = _parse_point_spread_home(_d.pop("point_spread_home", UNSET))
 
         def _parse_point_spread_away(data: object) -> float | None | Unset:
             if data is None:
@@ -110,7 +110,7 @@ class BestSpread:
                 return data
             return cast(float | None | Unset, data)
 
-        point_spread_away = _parse_point_spread_away(d.pop("point_spread_away", UNSET))
+        point_spread_away = _parse_point_spread_away(_d.pop("point_spread_away", UNSET))
 
         def _parse_point_spread_home_money(data: object) -> float | None | Unset:
             if data is None:
@@ -119,7 +119,7 @@ class BestSpread:
                 return data
             return cast(float | None | Unset, data)
 
-        point_spread_home_money = _parse_point_spread_home_money(d.pop("point_spread_home_money", UNSET))
+        point_spread_home_money = _parse_point_spread_home_money(_d.pop("point_spread_home_money", UNSET))
 
         def _parse_point_spread_away_money(data: object) -> float | None | Unset:
             if data is None:
@@ -128,16 +128,16 @@ class BestSpread:
                 return data
             return cast(float | None | Unset, data)
 
-        point_spread_away_money = _parse_point_spread_away_money(d.pop("point_spread_away_money", UNSET))
+        point_spread_away_money = _parse_point_spread_away_money(_d.pop("point_spread_away_money", UNSET))
 
-        _best_affiliate_home = d.pop("best_affiliate_home", UNSET)
+        _best_affiliate_home = _d.pop("best_affiliate_home", UNSET)
         best_affiliate_home: BestAffiliate | Unset
         if isinstance(_best_affiliate_home, Unset):
             best_affiliate_home = UNSET
         else:
             best_affiliate_home = BestAffiliate.from_dict(_best_affiliate_home)
 
-        _best_affiliate_away = d.pop("best_affiliate_away", UNSET)
+        _best_affiliate_away = _d.pop("best_affiliate_away", UNSET)
         best_affiliate_away: BestAffiliate | Unset
         if isinstance(_best_affiliate_away, Unset):
             best_affiliate_away = UNSET
@@ -153,7 +153,7 @@ class BestSpread:
             best_affiliate_away=best_affiliate_away,
         )
 
-        best_spread.additional_properties = d
+        best_spread.additional_properties = _d
         return best_spread
 
     @property

@@ -92,7 +92,7 @@ class BestTotal:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.best_affiliate import BestAffiliate
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_total_over(data: object) -> float | None | Unset:
             if data is None:
@@ -101,7 +101,7 @@ class BestTotal:
                 return data
             return cast(float | None | Unset, data)
 
-        total_over = _parse_total_over(d.pop("total_over", UNSET))
+        total_over = _parse_total_over(_d.pop("total_over", UNSET))
 
         def _parse_total_under(data: object) -> float | None | Unset:
             if data is None:
@@ -110,7 +110,7 @@ class BestTotal:
                 return data
             return cast(float | None | Unset, data)
 
-        total_under = _parse_total_under(d.pop("total_under", UNSET))
+        total_under = _parse_total_under(_d.pop("total_under", UNSET))
 
         def _parse_total_over_money(data: object) -> float | None | Unset:
             if data is None:
@@ -119,7 +119,7 @@ class BestTotal:
                 return data
             return cast(float | None | Unset, data)
 
-        total_over_money = _parse_total_over_money(d.pop("total_over_money", UNSET))
+        total_over_money = _parse_total_over_money(_d.pop("total_over_money", UNSET))
 
         def _parse_total_under_money(data: object) -> float | None | Unset:
             if data is None:
@@ -128,16 +128,16 @@ class BestTotal:
                 return data
             return cast(float | None | Unset, data)
 
-        total_under_money = _parse_total_under_money(d.pop("total_under_money", UNSET))
+        total_under_money = _parse_total_under_money(_d.pop("total_under_money", UNSET))
 
-        _best_affiliate_over = d.pop("best_affiliate_over", UNSET)
+        _best_affiliate_over = _d.pop("best_affiliate_over", UNSET)
         best_affiliate_over: BestAffiliate | Unset
         if isinstance(_best_affiliate_over, Unset):
             best_affiliate_over = UNSET
         else:
             best_affiliate_over = BestAffiliate.from_dict(_best_affiliate_over)
 
-        _best_affiliate_under = d.pop("best_affiliate_under", UNSET)
+        _best_affiliate_under = _d.pop("best_affiliate_under", UNSET)
         best_affiliate_under: BestAffiliate | Unset
         if isinstance(_best_affiliate_under, Unset):
             best_affiliate_under = UNSET
@@ -153,7 +153,7 @@ class BestTotal:
             best_affiliate_under=best_affiliate_under,
         )
 
-        best_total.additional_properties = d
+        best_total.additional_properties = _d
         return best_total
 
     @property

@@ -48,12 +48,12 @@ class ChartMeta:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        event_id = d.pop("event_id", UNSET)
+        _d = dict(src_dict)
+        event_id = _d.pop("event_id", UNSET)
 
-        market_id = d.pop("market_id", UNSET)
+        market_id = _d.pop("market_id", UNSET)
 
-        market_name = d.pop("market_name", UNSET)
+        market_name = _d.pop("market_name", UNSET)
 
         chart_meta = cls(
             event_id=event_id,
@@ -61,7 +61,7 @@ class ChartMeta:
             market_name=market_name,
         )
 
-        chart_meta.additional_properties = d
+        chart_meta.additional_properties = _d
         return chart_meta
 
     @property

@@ -67,15 +67,15 @@ class ChartPoint:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        t = d.pop("t", UNSET)
+        _d = dict(src_dict)
+        t = _d.pop("t", UNSET)
 
         def _parse_p(data: object) -> float | str | Unset:
             if isinstance(data, Unset):
                 return data
             return cast(float | str | Unset, data)
 
-        p = _parse_p(d.pop("p", UNSET))
+        p = _parse_p(_d.pop("p", UNSET))
 
         def _parse_c(data: object) -> None | str | Unset:
             if data is None:
@@ -84,9 +84,9 @@ class ChartPoint:
                 return data
             return cast(None | str | Unset, data)
 
-        c = _parse_c(d.pop("c", UNSET))
+        c = _parse_c(_d.pop("c", UNSET))
 
-        m = d.pop("m", UNSET)
+        m = _d.pop("m", UNSET)
 
         chart_point = cls(
             t=t,
@@ -95,7 +95,7 @@ class ChartPoint:
             m=m,
         )
 
-        chart_point.additional_properties = d
+        chart_point.additional_properties = _d
         return chart_point
 
     @property

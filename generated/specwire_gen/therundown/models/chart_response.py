@@ -54,15 +54,15 @@ class ChartResponse:
         from ..models.chart_meta import ChartMeta
         from ..models.chart_response_series import ChartResponseSeries
 
-        d = dict(src_dict)
-        _meta = d.pop("meta", UNSET)
+        _d = dict(src_dict)
+        _meta = _d.pop("meta", UNSET)
         meta: ChartMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
             meta = ChartMeta.from_dict(_meta)
 
-        _series = d.pop("series", UNSET)
+        _series = _d.pop("series", UNSET)
         series: ChartResponseSeries | Unset
         if isinstance(_series, Unset):
             series = UNSET
@@ -74,7 +74,7 @@ class ChartResponse:
             series=series,
         )
 
-        chart_response.additional_properties = d
+        chart_response.additional_properties = _d
         return chart_response
 
     @property

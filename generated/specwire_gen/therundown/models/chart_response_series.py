@@ -33,11 +33,11 @@ class ChartResponseSeries:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.chart_series import ChartSeries
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         chart_response_series = cls()
 
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _d.items():
             additional_property = ChartSeries.from_dict(prop_dict)
 
             additional_properties[prop_name] = additional_property

@@ -53,10 +53,10 @@ class ChartSeries:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.chart_point import ChartPoint
 
-        d = dict(src_dict)
-        affiliate_name = d.pop("affiliate_name", UNSET)
+        _d = dict(src_dict)
+        affiliate_name = _d.pop("affiliate_name", UNSET)
 
-        _data = d.pop("data", UNSET)
+        _data = _d.pop("data", UNSET)
         data: list[ChartPoint] | Unset = UNSET
         if _data is not UNSET:
             data = []
@@ -70,7 +70,7 @@ class ChartSeries:
             data=data,
         )
 
-        chart_series.additional_properties = d
+        chart_series.additional_properties = _d
         return chart_series
 
     @property

@@ -48,12 +48,12 @@ class Conference:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        conference_id = d.pop("conference_id", UNSET)
+        _d = dict(src_dict)
+        conference_id = _d.pop("conference_id", UNSET)
 
-        sport_id = d.pop("sport_id", UNSET)
+        sport_id = _d.pop("sport_id", UNSET)
 
-        name = d.pop("name", UNSET)
+        name = _d.pop("name", UNSET)
 
         conference = cls(
             conference_id=conference_id,
@@ -61,7 +61,7 @@ class Conference:
             name=name,
         )
 
-        conference.additional_properties = d
+        conference.additional_properties = _d
         return conference
 
     @property

@@ -47,8 +47,8 @@ class ConferencesResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.conference import Conference
 
-        d = dict(src_dict)
-        _conferences = d.pop("conferences", UNSET)
+        _d = dict(src_dict)
+        _conferences = _d.pop("conferences", UNSET)
         conferences: list[Conference] | Unset = UNSET
         if _conferences is not UNSET:
             conferences = []
@@ -61,7 +61,7 @@ class ConferencesResponse:
             conferences=conferences,
         )
 
-        conferences_response.additional_properties = d
+        conferences_response.additional_properties = _d
         return conferences_response
 
     @property

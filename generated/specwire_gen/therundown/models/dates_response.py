@@ -43,8 +43,8 @@ class DatesResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _dates = d.pop("dates", UNSET)
+        _d = dict(src_dict)
+        _dates = _d.pop("dates", UNSET)
         dates: list[int | str] | Unset = UNSET
         if _dates is not UNSET:
             dates = []
@@ -61,7 +61,7 @@ class DatesResponse:
             dates=dates,
         )
 
-        dates_response.additional_properties = d
+        dates_response.additional_properties = _d
         return dates_response
 
     @property

@@ -54,14 +54,14 @@ class Division:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        division_id = d.pop("division_id", UNSET)
+        _d = dict(src_dict)
+        division_id = _d.pop("division_id", UNSET)
 
-        conference_id = d.pop("conference_id", UNSET)
+        conference_id = _d.pop("conference_id", UNSET)
 
-        sport_id = d.pop("sport_id", UNSET)
+        sport_id = _d.pop("sport_id", UNSET)
 
-        name = d.pop("name", UNSET)
+        name = _d.pop("name", UNSET)
 
         division = cls(
             division_id=division_id,
@@ -70,7 +70,7 @@ class Division:
             name=name,
         )
 
-        division.additional_properties = d
+        division.additional_properties = _d
         return division
 
     @property

@@ -47,8 +47,8 @@ class DivisionsResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.division import Division
 
-        d = dict(src_dict)
-        _divisions = d.pop("divisions", UNSET)
+        _d = dict(src_dict)
+        _divisions = _d.pop("divisions", UNSET)
         divisions: list[Division] | Unset = UNSET
         if _divisions is not UNSET:
             divisions = []
@@ -61,7 +61,7 @@ class DivisionsResponse:
             divisions=divisions,
         )
 
-        divisions_response.additional_properties = d
+        divisions_response.additional_properties = _d
         return divisions_response
 
     @property

@@ -55,14 +55,14 @@ class Error:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        error = d.pop("error", UNSET)
+        _d = dict(src_dict)
+        error = _d.pop("error", UNSET)
 
-        message = d.pop("message", UNSET)
+        message = _d.pop("message", UNSET)
 
-        feature = d.pop("feature", UNSET)
+        feature = _d.pop("feature", UNSET)
 
-        required_tier = d.pop("required_tier", UNSET)
+        required_tier = _d.pop("required_tier", UNSET)
 
         error = cls(
             error=error,
@@ -71,7 +71,7 @@ class Error:
             required_tier=required_tier,
         )
 
-        error.additional_properties = d
+        error.additional_properties = _d
         return error
 
     @property

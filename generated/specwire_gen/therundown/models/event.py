@@ -211,27 +211,27 @@ class Event:
         from ..models.score import Score
         from ..models.team_normalized import TeamNormalized
 
-        d = dict(src_dict)
-        event_id = d.pop("event_id", UNSET)
+        _d = dict(src_dict)
+        event_id = _d.pop("event_id", UNSET)
 
-        event_uuid = d.pop("event_uuid", UNSET)
+        event_uuid = _d.pop("event_uuid", UNSET)
 
-        sport_id = d.pop("sport_id", UNSET)
+        sport_id = _d.pop("sport_id", UNSET)
 
-        event_date = d.pop("event_date", UNSET)
+        event_date = _d.pop("event_date", UNSET)
 
-        rotation_number_away = d.pop("rotation_number_away", UNSET)
+        rotation_number_away = _d.pop("rotation_number_away", UNSET)
 
-        rotation_number_home = d.pop("rotation_number_home", UNSET)
+        rotation_number_home = _d.pop("rotation_number_home", UNSET)
 
-        _score = d.pop("score", UNSET)
+        _score = _d.pop("score", UNSET)
         score: Score | Unset
         if isinstance(_score, Unset):
             score = UNSET
         else:
             score = Score.from_dict(_score)
 
-        _teams = d.pop("teams", UNSET)
+        _teams = _d.pop("teams", UNSET)
         teams: list[TeamNormalized] | Unset = UNSET
         if _teams is not UNSET:
             teams = []
@@ -240,28 +240,28 @@ class Event:
 
                 teams.append(teams_item)
 
-        _schedule = d.pop("schedule", UNSET)
+        _schedule = _d.pop("schedule", UNSET)
         schedule: Schedule | Unset
         if isinstance(_schedule, Unset):
             schedule = UNSET
         else:
             schedule = Schedule.from_dict(_schedule)
 
-        _pitcher_away = d.pop("pitcher_away", UNSET)
+        _pitcher_away = _d.pop("pitcher_away", UNSET)
         pitcher_away: Pitcher | Unset
         if isinstance(_pitcher_away, Unset):
             pitcher_away = UNSET
         else:
             pitcher_away = Pitcher.from_dict(_pitcher_away)
 
-        _pitcher_home = d.pop("pitcher_home", UNSET)
+        _pitcher_home = _d.pop("pitcher_home", UNSET)
         pitcher_home: Pitcher | Unset
         if isinstance(_pitcher_home, Unset):
             pitcher_home = UNSET
         else:
             pitcher_home = Pitcher.from_dict(_pitcher_home)
 
-        _markets = d.pop("markets", UNSET)
+        _markets = _d.pop("markets", UNSET)
         markets: list[EventMarket] | Unset = UNSET
         if _markets is not UNSET:
             markets = []
@@ -270,46 +270,46 @@ class Event:
 
                 markets.append(markets_item)
 
-        _affiliate_source_ids = d.pop("affiliate_source_ids", UNSET)
+        _affiliate_source_ids = _d.pop("affiliate_source_ids", UNSET)
         affiliate_source_ids: EventAffiliateSourceIds | Unset
         if isinstance(_affiliate_source_ids, Unset):
             affiliate_source_ids = UNSET
         else:
             affiliate_source_ids = EventAffiliateSourceIds.from_dict(_affiliate_source_ids)
 
-        _live_game_state = d.pop("live_game_state", UNSET)
+        _live_game_state = _d.pop("live_game_state", UNSET)
         live_game_state: EventLiveGameState | Unset
         if isinstance(_live_game_state, Unset):
             live_game_state = UNSET
         else:
             live_game_state = EventLiveGameState.from_dict(_live_game_state)
 
-        settle_by = d.pop("settle_by", UNSET)
+        settle_by = _d.pop("settle_by", UNSET)
 
-        event_status = d.pop("event_status", UNSET)
+        event_status = _d.pop("event_status", UNSET)
 
-        _settlement = d.pop("settlement", UNSET)
+        _settlement = _d.pop("settlement", UNSET)
         settlement: EventSettlement | Unset
         if isinstance(_settlement, Unset):
             settlement = UNSET
         else:
             settlement = EventSettlement.from_dict(_settlement)
 
-        _progress = d.pop("progress", UNSET)
+        _progress = _d.pop("progress", UNSET)
         progress: EventProgress | Unset
         if isinstance(_progress, Unset):
             progress = UNSET
         else:
             progress = EventProgress.from_dict(_progress)
 
-        _leaders = d.pop("leaders", UNSET)
+        _leaders = _d.pop("leaders", UNSET)
         leaders: EventLeaders | Unset
         if isinstance(_leaders, Unset):
             leaders = UNSET
         else:
             leaders = EventLeaders.from_dict(_leaders)
 
-        _player_leaders = d.pop("player_leaders", UNSET)
+        _player_leaders = _d.pop("player_leaders", UNSET)
         player_leaders: EventPlayerLeaders | Unset
         if isinstance(_player_leaders, Unset):
             player_leaders = UNSET
@@ -339,7 +339,7 @@ class Event:
             player_leaders=player_leaders,
         )
 
-        event.additional_properties = d
+        event.additional_properties = _d
         return event
 
     @property

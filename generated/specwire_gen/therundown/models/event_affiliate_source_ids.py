@@ -26,10 +26,10 @@ class EventAffiliateSourceIds:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
         event_affiliate_source_ids = cls()
 
-        event_affiliate_source_ids.additional_properties = d
+        event_affiliate_source_ids.additional_properties = _d
         return event_affiliate_source_ids
 
     @property

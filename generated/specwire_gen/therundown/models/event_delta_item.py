@@ -36,14 +36,14 @@ class EventDeltaItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        data = d.pop("data", UNSET)
+        _d = dict(src_dict)
+        data = _d.pop("data", UNSET)
 
         event_delta_item = cls(
             data=data,
         )
 
-        event_delta_item.additional_properties = d
+        event_delta_item.additional_properties = _d
         return event_delta_item
 
     @property

@@ -36,14 +36,14 @@ class EventDeltaMeta:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        delta_last_id = d.pop("delta_last_id", UNSET)
+        _d = dict(src_dict)
+        delta_last_id = _d.pop("delta_last_id", UNSET)
 
         event_delta_meta = cls(
             delta_last_id=delta_last_id,
         )
 
-        event_delta_meta.additional_properties = d
+        event_delta_meta.additional_properties = _d
         return event_delta_meta
 
     @property

@@ -57,15 +57,15 @@ class EventDeltaResponse:
         from ..models.event_delta_item import EventDeltaItem
         from ..models.event_delta_meta import EventDeltaMeta
 
-        d = dict(src_dict)
-        _meta = d.pop("meta", UNSET)
+        _d = dict(src_dict)
+        _meta = _d.pop("meta", UNSET)
         meta: EventDeltaMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
             meta = EventDeltaMeta.from_dict(_meta)
 
-        _deltas = d.pop("deltas", UNSET)
+        _deltas = _d.pop("deltas", UNSET)
         deltas: list[EventDeltaItem] | Unset = UNSET
         if _deltas is not UNSET:
             deltas = []
@@ -79,7 +79,7 @@ class EventDeltaResponse:
             deltas=deltas,
         )
 
-        event_delta_response.additional_properties = d
+        event_delta_response.additional_properties = _d
         return event_delta_response
 
     @property

@@ -26,10 +26,10 @@ class EventLiveGameState:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
         event_live_game_state = cls()
 
-        event_live_game_state.additional_properties = d
+        event_live_game_state.additional_properties = _d
         return event_live_game_state
 
     @property

@@ -78,18 +78,18 @@ class EventMarket:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.participant import Participant
 
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
-        market_id = d.pop("market_id", UNSET)
+        market_id = _d.pop("market_id", UNSET)
 
-        period_id = d.pop("period_id", UNSET)
+        period_id = _d.pop("period_id", UNSET)
 
-        name = d.pop("name", UNSET)
+        name = _d.pop("name", UNSET)
 
-        market_description = d.pop("market_description", UNSET)
+        market_description = _d.pop("market_description", UNSET)
 
-        _participants = d.pop("participants", UNSET)
+        _participants = _d.pop("participants", UNSET)
         participants: list[Participant] | Unset = UNSET
         if _participants is not UNSET:
             participants = []
@@ -107,7 +107,7 @@ class EventMarket:
             participants=participants,
         )
 
-        event_market.additional_properties = d
+        event_market.additional_properties = _d
         return event_market
 
     @property

@@ -24,10 +24,10 @@ class EventPlayerLeaders:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
         event_player_leaders = cls()
 
-        event_player_leaders.additional_properties = d
+        event_player_leaders.additional_properties = _d
         return event_player_leaders
 
     @property

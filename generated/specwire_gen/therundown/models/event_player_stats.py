@@ -67,22 +67,22 @@ class EventPlayerStats:
         from ..models.player_normalized import PlayerNormalized
         from ..models.stats_completeness import StatsCompleteness
 
-        d = dict(src_dict)
-        _player = d.pop("player", UNSET)
+        _d = dict(src_dict)
+        _player = _d.pop("player", UNSET)
         player: PlayerNormalized | Unset
         if isinstance(_player, Unset):
             player = UNSET
         else:
             player = PlayerNormalized.from_dict(_player)
 
-        _meta = d.pop("meta", UNSET)
+        _meta = _d.pop("meta", UNSET)
         meta: StatsCompleteness | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
             meta = StatsCompleteness.from_dict(_meta)
 
-        _stats = d.pop("stats", UNSET)
+        _stats = _d.pop("stats", UNSET)
         stats: list[GameStatValue] | Unset = UNSET
         if _stats is not UNSET:
             stats = []
@@ -97,7 +97,7 @@ class EventPlayerStats:
             stats=stats,
         )
 
-        event_player_stats.additional_properties = d
+        event_player_stats.additional_properties = _d
         return event_player_stats
 
     @property

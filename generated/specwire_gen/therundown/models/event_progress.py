@@ -26,10 +26,10 @@ class EventProgress:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
         event_progress = cls()
 
-        event_progress.additional_properties = d
+        event_progress.additional_properties = _d
         return event_progress
 
     @property

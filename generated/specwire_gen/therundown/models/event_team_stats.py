@@ -67,22 +67,22 @@ class EventTeamStats:
         from ..models.stats_completeness import StatsCompleteness
         from ..models.team_normalized import TeamNormalized
 
-        d = dict(src_dict)
-        _team = d.pop("team", UNSET)
+        _d = dict(src_dict)
+        _team = _d.pop("team", UNSET)
         team: TeamNormalized | Unset
         if isinstance(_team, Unset):
             team = UNSET
         else:
             team = TeamNormalized.from_dict(_team)
 
-        _meta = d.pop("meta", UNSET)
+        _meta = _d.pop("meta", UNSET)
         meta: StatsCompleteness | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
             meta = StatsCompleteness.from_dict(_meta)
 
-        _stats = d.pop("stats", UNSET)
+        _stats = _d.pop("stats", UNSET)
         stats: list[GameStatValue] | Unset = UNSET
         if _stats is not UNSET:
             stats = []
@@ -97,7 +97,7 @@ class EventTeamStats:
             stats=stats,
         )
 
-        event_team_stats.additional_properties = d
+        event_team_stats.additional_properties = _d
         return event_team_stats
 
     @property

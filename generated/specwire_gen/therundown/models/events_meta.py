@@ -42,7 +42,7 @@ class EventsMeta:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_delta_last_id(data: object) -> None | str | Unset:
             if data is None:
@@ -51,13 +51,13 @@ class EventsMeta:
                 return data
             return cast(None | str | Unset, data)
 
-        delta_last_id = _parse_delta_last_id(d.pop("delta_last_id", UNSET))
+        delta_last_id = _parse_delta_last_id(_d.pop("delta_last_id", UNSET))
 
         events_meta = cls(
             delta_last_id=delta_last_id,
         )
 
-        events_meta.additional_properties = d
+        events_meta.additional_properties = _d
         return events_meta
 
     @property

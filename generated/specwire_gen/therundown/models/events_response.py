@@ -64,7 +64,7 @@ class EventsResponse:
         from ..models.event import Event
         from ..models.events_meta import EventsMeta
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_meta(data: object) -> EventsMeta | None | Unset:
             if data is None:
@@ -81,9 +81,9 @@ class EventsResponse:
                 pass
             return cast(EventsMeta | None | Unset, data)
 
-        meta = _parse_meta(d.pop("meta", UNSET))
+        meta = _parse_meta(_d.pop("meta", UNSET))
 
-        _events = d.pop("events", UNSET)
+        _events = _d.pop("events", UNSET)
         events: list[Event] | Unset = UNSET
         if _events is not UNSET:
             events = []
@@ -97,7 +97,7 @@ class EventsResponse:
             events=events,
         )
 
-        events_response.additional_properties = d
+        events_response.additional_properties = _d
         return events_response
 
     @property

@@ -68,10 +68,10 @@ class FuturesMeta:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        count = d.pop("count", UNSET)
+        _d = dict(src_dict)
+        count = _d.pop("count", UNSET)
 
-        has_more = d.pop("has_more", UNSET)
+        has_more = _d.pop("has_more", UNSET)
 
         def _parse_next_cursor(data: object) -> None | str | Unset:
             if data is None:
@@ -80,9 +80,9 @@ class FuturesMeta:
                 return data
             return cast(None | str | Unset, data)
 
-        next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
+        next_cursor = _parse_next_cursor(_d.pop("next_cursor", UNSET))
 
-        total = d.pop("total", UNSET)
+        total = _d.pop("total", UNSET)
 
         def _parse_delta_last_id(data: object) -> None | str | Unset:
             if data is None:
@@ -91,7 +91,7 @@ class FuturesMeta:
                 return data
             return cast(None | str | Unset, data)
 
-        delta_last_id = _parse_delta_last_id(d.pop("delta_last_id", UNSET))
+        delta_last_id = _parse_delta_last_id(_d.pop("delta_last_id", UNSET))
 
         futures_meta = cls(
             count=count,
@@ -101,7 +101,7 @@ class FuturesMeta:
             delta_last_id=delta_last_id,
         )
 
-        futures_meta.additional_properties = d
+        futures_meta.additional_properties = _d
         return futures_meta
 
     @property

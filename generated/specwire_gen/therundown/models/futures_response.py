@@ -57,15 +57,15 @@ class FuturesResponse:
         from ..models.event import Event
         from ..models.futures_meta import FuturesMeta
 
-        d = dict(src_dict)
-        _meta = d.pop("meta", UNSET)
+        _d = dict(src_dict)
+        _meta = _d.pop("meta", UNSET)
         meta: FuturesMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
             meta = FuturesMeta.from_dict(_meta)
 
-        _events = d.pop("events", UNSET)
+        _events = _d.pop("events", UNSET)
         events: list[Event] | Unset = UNSET
         if _events is not UNSET:
             events = []
@@ -79,7 +79,7 @@ class FuturesResponse:
             events=events,
         )
 
-        futures_response.additional_properties = d
+        futures_response.additional_properties = _d
         return futures_response
 
     @property

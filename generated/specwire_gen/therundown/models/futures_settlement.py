@@ -66,8 +66,8 @@ class FuturesSettlement:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        status = d.pop("status", UNSET)
+        _d = dict(src_dict)
+        status = _d.pop("status", UNSET)
 
         def _parse_settled_at(data: object) -> None | str | Unset:
             if data is None:
@@ -76,7 +76,7 @@ class FuturesSettlement:
                 return data
             return cast(None | str | Unset, data)
 
-        settled_at = _parse_settled_at(d.pop("settled_at", UNSET))
+        settled_at = _parse_settled_at(_d.pop("settled_at", UNSET))
 
         def _parse_winning_line(data: object) -> None | str | Unset:
             if data is None:
@@ -85,7 +85,7 @@ class FuturesSettlement:
                 return data
             return cast(None | str | Unset, data)
 
-        winning_line = _parse_winning_line(d.pop("winning_line", UNSET))
+        winning_line = _parse_winning_line(_d.pop("winning_line", UNSET))
 
         def _parse_winning_participant_id(data: object) -> int | None | Unset:
             if data is None:
@@ -94,7 +94,7 @@ class FuturesSettlement:
                 return data
             return cast(int | None | Unset, data)
 
-        winning_participant_id = _parse_winning_participant_id(d.pop("winning_participant_id", UNSET))
+        winning_participant_id = _parse_winning_participant_id(_d.pop("winning_participant_id", UNSET))
 
         futures_settlement = cls(
             status=status,
@@ -103,7 +103,7 @@ class FuturesSettlement:
             winning_participant_id=winning_participant_id,
         )
 
-        futures_settlement.additional_properties = d
+        futures_settlement.additional_properties = _d
         return futures_settlement
 
     @property

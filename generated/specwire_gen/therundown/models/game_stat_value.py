@@ -74,23 +74,23 @@ class GameStatValue:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.stat_definition import StatDefinition
 
-        d = dict(src_dict)
-        team_id = d.pop("team_id", UNSET)
+        _d = dict(src_dict)
+        team_id = _d.pop("team_id", UNSET)
 
-        player_id = d.pop("player_id", UNSET)
+        player_id = _d.pop("player_id", UNSET)
 
-        stat_id = d.pop("stat_id", UNSET)
+        stat_id = _d.pop("stat_id", UNSET)
 
-        _stat = d.pop("stat", UNSET)
+        _stat = _d.pop("stat", UNSET)
         stat: StatDefinition | Unset
         if isinstance(_stat, Unset):
             stat = UNSET
         else:
             stat = StatDefinition.from_dict(_stat)
 
-        event_id = d.pop("event_id", UNSET)
+        event_id = _d.pop("event_id", UNSET)
 
-        value = d.pop("value", UNSET)
+        value = _d.pop("value", UNSET)
 
         game_stat_value = cls(
             team_id=team_id,
@@ -101,7 +101,7 @@ class GameStatValue:
             value=value,
         )
 
-        game_stat_value.additional_properties = d
+        game_stat_value.additional_properties = _d
         return game_stat_value
 
     @property

@@ -48,12 +48,12 @@ class HistoryMeta:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        event_id = d.pop("event_id", UNSET)
+        _d = dict(src_dict)
+        event_id = _d.pop("event_id", UNSET)
 
-        market_id = d.pop("market_id", UNSET)
+        market_id = _d.pop("market_id", UNSET)
 
-        count = d.pop("count", UNSET)
+        count = _d.pop("count", UNSET)
 
         history_meta = cls(
             event_id=event_id,
@@ -61,7 +61,7 @@ class HistoryMeta:
             count=count,
         )
 
-        history_meta.additional_properties = d
+        history_meta.additional_properties = _d
         return history_meta
 
     @property

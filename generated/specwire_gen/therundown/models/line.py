@@ -69,16 +69,16 @@ class Line:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.line_prices import LinePrices
 
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
-        value = d.pop("value", UNSET)
+        value = _d.pop("value", UNSET)
 
-        selection = d.pop("selection", UNSET)
+        selection = _d.pop("selection", UNSET)
 
-        handicap = d.pop("handicap", UNSET)
+        handicap = _d.pop("handicap", UNSET)
 
-        _prices = d.pop("prices", UNSET)
+        _prices = _d.pop("prices", UNSET)
         prices: LinePrices | Unset
         if isinstance(_prices, Unset):
             prices = UNSET
@@ -93,7 +93,7 @@ class Line:
             prices=prices,
         )
 
-        line.additional_properties = d
+        line.additional_properties = _d
         return line
 
     @property

@@ -109,18 +109,18 @@ class MarketDefinition:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
-        name = d.pop("name", UNSET)
+        name = _d.pop("name", UNSET)
 
-        description = d.pop("description", UNSET)
+        description = _d.pop("description", UNSET)
 
-        short_description = d.pop("short_description", UNSET)
+        short_description = _d.pop("short_description", UNSET)
 
-        line_value_is_participant = d.pop("line_value_is_participant", UNSET)
+        line_value_is_participant = _d.pop("line_value_is_participant", UNSET)
 
-        proposition = d.pop("proposition", UNSET)
+        proposition = _d.pop("proposition", UNSET)
 
         def _parse_period_id(data: object) -> int | None | Unset:
             if data is None:
@@ -129,7 +129,7 @@ class MarketDefinition:
                 return data
             return cast(int | None | Unset, data)
 
-        period_id = _parse_period_id(d.pop("period_id", UNSET))
+        period_id = _parse_period_id(_d.pop("period_id", UNSET))
 
         def _parse_live_variant_id(data: object) -> int | None | Unset:
             if data is None:
@@ -138,13 +138,13 @@ class MarketDefinition:
                 return data
             return cast(int | None | Unset, data)
 
-        live_variant_id = _parse_live_variant_id(d.pop("live_variant_id", UNSET))
+        live_variant_id = _parse_live_variant_id(_d.pop("live_variant_id", UNSET))
 
-        updated_at = d.pop("updated_at", UNSET)
+        updated_at = _d.pop("updated_at", UNSET)
 
-        live = d.pop("live", UNSET)
+        live = _d.pop("live", UNSET)
 
-        sports = cast(list[int], d.pop("sports", UNSET))
+        sports = cast(list[int], _d.pop("sports", UNSET))
 
         market_definition = cls(
             id=id,
@@ -160,7 +160,7 @@ class MarketDefinition:
             sports=sports,
         )
 
-        market_definition.additional_properties = d
+        market_definition.additional_properties = _d
         return market_definition
 
     @property

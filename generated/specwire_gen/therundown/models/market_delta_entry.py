@@ -146,38 +146,38 @@ class MarketDeltaEntry:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
-        event_id = d.pop("event_id", UNSET)
+        event_id = _d.pop("event_id", UNSET)
 
-        sport_id = d.pop("sport_id", UNSET)
+        sport_id = _d.pop("sport_id", UNSET)
 
-        affiliate_id = d.pop("affiliate_id", UNSET)
+        affiliate_id = _d.pop("affiliate_id", UNSET)
 
-        market_id = d.pop("market_id", UNSET)
+        market_id = _d.pop("market_id", UNSET)
 
-        market_name = d.pop("market_name", UNSET)
+        market_name = _d.pop("market_name", UNSET)
 
-        participant_id = d.pop("participant_id", UNSET)
+        participant_id = _d.pop("participant_id", UNSET)
 
-        _participant_type = d.pop("participant_type", UNSET)
+        _participant_type = _d.pop("participant_type", UNSET)
         participant_type: ParticipantType | Unset
         if isinstance(_participant_type, Unset):
             participant_type = UNSET
         else:
             participant_type = ParticipantType(_participant_type)
 
-        participant_name = d.pop("participant_name", UNSET)
+        participant_name = _d.pop("participant_name", UNSET)
 
-        line = d.pop("line", UNSET)
+        line = _d.pop("line", UNSET)
 
         def _parse_price(data: object) -> float | str | Unset:
             if isinstance(data, Unset):
                 return data
             return cast(float | str | Unset, data)
 
-        price = _parse_price(d.pop("price", UNSET))
+        price = _parse_price(_d.pop("price", UNSET))
 
         def _parse_previous_price(data: object) -> float | None | str | Unset:
             if data is None:
@@ -186,9 +186,9 @@ class MarketDeltaEntry:
                 return data
             return cast(float | None | str | Unset, data)
 
-        previous_price = _parse_previous_price(d.pop("previous_price", UNSET))
+        previous_price = _parse_previous_price(_d.pop("previous_price", UNSET))
 
-        change_type = d.pop("change_type", UNSET)
+        change_type = _d.pop("change_type", UNSET)
 
         def _parse_closed_at(data: object) -> None | str | Unset:
             if data is None:
@@ -197,11 +197,11 @@ class MarketDeltaEntry:
                 return data
             return cast(None | str | Unset, data)
 
-        closed_at = _parse_closed_at(d.pop("closed_at", UNSET))
+        closed_at = _parse_closed_at(_d.pop("closed_at", UNSET))
 
-        updated_at = d.pop("updated_at", UNSET)
+        updated_at = _d.pop("updated_at", UNSET)
 
-        is_main_line = d.pop("is_main_line", UNSET)
+        is_main_line = _d.pop("is_main_line", UNSET)
 
         market_delta_entry = cls(
             id=id,
@@ -222,7 +222,7 @@ class MarketDeltaEntry:
             is_main_line=is_main_line,
         )
 
-        market_delta_entry.additional_properties = d
+        market_delta_entry.additional_properties = _d
         return market_delta_entry
 
     @property

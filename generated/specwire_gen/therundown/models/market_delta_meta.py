@@ -48,12 +48,12 @@ class MarketDeltaMeta:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        delta_last_id = d.pop("delta_last_id", UNSET)
+        _d = dict(src_dict)
+        delta_last_id = _d.pop("delta_last_id", UNSET)
 
-        count = d.pop("count", UNSET)
+        count = _d.pop("count", UNSET)
 
-        has_more = d.pop("has_more", UNSET)
+        has_more = _d.pop("has_more", UNSET)
 
         market_delta_meta = cls(
             delta_last_id=delta_last_id,
@@ -61,7 +61,7 @@ class MarketDeltaMeta:
             has_more=has_more,
         )
 
-        market_delta_meta.additional_properties = d
+        market_delta_meta.additional_properties = _d
         return market_delta_meta
 
     @property

@@ -57,15 +57,15 @@ class MarketDeltaResponse:
         from ..models.market_delta_entry import MarketDeltaEntry
         from ..models.market_delta_meta import MarketDeltaMeta
 
-        d = dict(src_dict)
-        _meta = d.pop("meta", UNSET)
+        _d = dict(src_dict)
+        _meta = _d.pop("meta", UNSET)
         meta: MarketDeltaMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
             meta = MarketDeltaMeta.from_dict(_meta)
 
-        _deltas = d.pop("deltas", UNSET)
+        _deltas = _d.pop("deltas", UNSET)
         deltas: list[MarketDeltaEntry] | Unset = UNSET
         if _deltas is not UNSET:
             deltas = []
@@ -79,7 +79,7 @@ class MarketDeltaResponse:
             deltas=deltas,
         )
 
-        market_delta_response.additional_properties = d
+        market_delta_response.additional_properties = _d
         return market_delta_response
 
     @property

@@ -57,15 +57,15 @@ class MarketHistoryResponse:
         from ..models.history_meta import HistoryMeta
         from ..models.market_line_price_history import MarketLinePriceHistory
 
-        d = dict(src_dict)
-        _meta = d.pop("meta", UNSET)
+        _d = dict(src_dict)
+        _meta = _d.pop("meta", UNSET)
         meta: HistoryMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
             meta = HistoryMeta.from_dict(_meta)
 
-        _history = d.pop("history", UNSET)
+        _history = _d.pop("history", UNSET)
         history: list[MarketLinePriceHistory] | Unset = UNSET
         if _history is not UNSET:
             history = []
@@ -79,7 +79,7 @@ class MarketHistoryResponse:
             history=history,
         )
 
-        market_history_response.additional_properties = d
+        market_history_response.additional_properties = _d
         return market_history_response
 
     @property

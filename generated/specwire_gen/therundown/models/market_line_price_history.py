@@ -131,29 +131,29 @@ class MarketLinePriceHistory:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
-        market_line_price_id = d.pop("market_line_price_id", UNSET)
+        market_line_price_id = _d.pop("market_line_price_id", UNSET)
 
-        event_id = d.pop("event_id", UNSET)
+        event_id = _d.pop("event_id", UNSET)
 
-        sport_id = d.pop("sport_id", UNSET)
+        sport_id = _d.pop("sport_id", UNSET)
 
-        affiliate_id = d.pop("affiliate_id", UNSET)
+        affiliate_id = _d.pop("affiliate_id", UNSET)
 
-        market_participant_id = d.pop("market_participant_id", UNSET)
+        market_participant_id = _d.pop("market_participant_id", UNSET)
 
-        market_id = d.pop("market_id", UNSET)
+        market_id = _d.pop("market_id", UNSET)
 
-        line = d.pop("line", UNSET)
+        line = _d.pop("line", UNSET)
 
         def _parse_price(data: object) -> float | str | Unset:
             if isinstance(data, Unset):
                 return data
             return cast(float | str | Unset, data)
 
-        price = _parse_price(d.pop("price", UNSET))
+        price = _parse_price(_d.pop("price", UNSET))
 
         def _parse_previous_price(data: object) -> float | None | str | Unset:
             if data is None:
@@ -162,7 +162,7 @@ class MarketLinePriceHistory:
                 return data
             return cast(float | None | str | Unset, data)
 
-        previous_price = _parse_previous_price(d.pop("previous_price", UNSET))
+        previous_price = _parse_previous_price(_d.pop("previous_price", UNSET))
 
         def _parse_closed_at(data: object) -> None | str | Unset:
             if data is None:
@@ -171,13 +171,13 @@ class MarketLinePriceHistory:
                 return data
             return cast(None | str | Unset, data)
 
-        closed_at = _parse_closed_at(d.pop("closed_at", UNSET))
+        closed_at = _parse_closed_at(_d.pop("closed_at", UNSET))
 
-        change_type = d.pop("change_type", UNSET)
+        change_type = _d.pop("change_type", UNSET)
 
-        updated_at = d.pop("updated_at", UNSET)
+        updated_at = _d.pop("updated_at", UNSET)
 
-        is_main_line = d.pop("is_main_line", UNSET)
+        is_main_line = _d.pop("is_main_line", UNSET)
 
         market_line_price_history = cls(
             id=id,
@@ -196,7 +196,7 @@ class MarketLinePriceHistory:
             is_main_line=is_main_line,
         )
 
-        market_line_price_history.additional_properties = d
+        market_line_price_history.additional_properties = _d
         return market_line_price_history
 
     @property

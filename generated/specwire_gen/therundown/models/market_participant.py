@@ -98,36 +98,36 @@ class MarketParticipant:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
-        market_event_id = d.pop("market_event_id", UNSET)
+        market_event_id = _d.pop("market_event_id", UNSET)
 
-        participant_id = d.pop("participant_id", UNSET)
+        participant_id = _d.pop("participant_id", UNSET)
 
-        _participant_type = d.pop("participant_type", UNSET)
+        _participant_type = _d.pop("participant_type", UNSET)
         participant_type: ParticipantType | Unset
         if isinstance(_participant_type, Unset):
             participant_type = UNSET
         else:
             participant_type = ParticipantType(_participant_type)
 
-        participant_name = d.pop("participant_name", UNSET)
+        participant_name = _d.pop("participant_name", UNSET)
 
-        updated_at = d.pop("updated_at", UNSET)
+        updated_at = _d.pop("updated_at", UNSET)
 
-        market_id = d.pop("market_id", UNSET)
+        market_id = _d.pop("market_id", UNSET)
 
-        _type_ = d.pop("type", UNSET)
+        _type_ = _d.pop("type", UNSET)
         type_: ParticipantType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
             type_ = ParticipantType(_type_)
 
-        name = d.pop("name", UNSET)
+        name = _d.pop("name", UNSET)
 
-        team_id = d.pop("team_id", UNSET)
+        team_id = _d.pop("team_id", UNSET)
 
         market_participant = cls(
             id=id,
@@ -142,7 +142,7 @@ class MarketParticipant:
             team_id=team_id,
         )
 
-        market_participant.additional_properties = d
+        market_participant.additional_properties = _d
         return market_participant
 
     @property

@@ -47,8 +47,8 @@ class MarketParticipantsResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.market_participant import MarketParticipant
 
-        d = dict(src_dict)
-        _participants = d.pop("participants", UNSET)
+        _d = dict(src_dict)
+        _participants = _d.pop("participants", UNSET)
         participants: list[MarketParticipant] | Unset = UNSET
         if _participants is not UNSET:
             participants = []
@@ -61,7 +61,7 @@ class MarketParticipantsResponse:
             participants=participants,
         )
 
-        market_participants_response.additional_properties = d
+        market_participants_response.additional_properties = _d
         return market_participants_response
 
     @property

@@ -38,11 +38,11 @@ class MarketsBySport:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.market_definition import MarketDefinition
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         markets_by_sport = cls()
 
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _d.items():
             additional_property = []
             _additional_property = prop_dict
             for componentsschemas_market_definition_list_item_data in _additional_property:

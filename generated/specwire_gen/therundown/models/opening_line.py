@@ -65,19 +65,19 @@ class OpeningLine:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.opening_line_prices import OpeningLinePrices
 
-        d = dict(src_dict)
-        participant_id = d.pop("participant_id", UNSET)
+        _d = dict(src_dict)
+        participant_id = _d.pop("participant_id", UNSET)
 
-        _participant_type = d.pop("participant_type", UNSET)
+        _participant_type = _d.pop("participant_type", UNSET)
         participant_type: ParticipantType | Unset
         if isinstance(_participant_type, Unset):
             participant_type = UNSET
         else:
             participant_type = ParticipantType(_participant_type)
 
-        participant_name = d.pop("participant_name", UNSET)
+        participant_name = _d.pop("participant_name", UNSET)
 
-        _prices = d.pop("prices", UNSET)
+        _prices = _d.pop("prices", UNSET)
         prices: OpeningLinePrices | Unset
         if isinstance(_prices, Unset):
             prices = UNSET
@@ -91,7 +91,7 @@ class OpeningLine:
             prices=prices,
         )
 
-        opening_line.additional_properties = d
+        opening_line.additional_properties = _d
         return opening_line
 
     @property

@@ -33,11 +33,11 @@ class OpeningLinePrices:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.opening_price import OpeningPrice
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         opening_line_prices = cls()
 
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _d.items():
             additional_property = OpeningPrice.from_dict(prop_dict)
 
             additional_properties[prop_name] = additional_property

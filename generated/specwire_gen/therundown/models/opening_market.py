@@ -56,12 +56,12 @@ class OpeningMarket:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.opening_market_lines import OpeningMarketLines
 
-        d = dict(src_dict)
-        market_id = d.pop("market_id", UNSET)
+        _d = dict(src_dict)
+        market_id = _d.pop("market_id", UNSET)
 
-        market_name = d.pop("market_name", UNSET)
+        market_name = _d.pop("market_name", UNSET)
 
-        _lines = d.pop("lines", UNSET)
+        _lines = _d.pop("lines", UNSET)
         lines: OpeningMarketLines | Unset
         if isinstance(_lines, Unset):
             lines = UNSET
@@ -74,7 +74,7 @@ class OpeningMarket:
             lines=lines,
         )
 
-        opening_market.additional_properties = d
+        opening_market.additional_properties = _d
         return opening_market
 
     @property

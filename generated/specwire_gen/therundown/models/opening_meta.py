@@ -42,17 +42,17 @@ class OpeningMeta:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        event_id = d.pop("event_id", UNSET)
+        _d = dict(src_dict)
+        event_id = _d.pop("event_id", UNSET)
 
-        count = d.pop("count", UNSET)
+        count = _d.pop("count", UNSET)
 
         opening_meta = cls(
             event_id=event_id,
             count=count,
         )
 
-        opening_meta.additional_properties = d
+        opening_meta.additional_properties = _d
         return opening_meta
 
     @property

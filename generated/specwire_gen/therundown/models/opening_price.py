@@ -51,23 +51,23 @@ class OpeningPrice:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
 
         def _parse_price(data: object) -> float | str | Unset:
             if isinstance(data, Unset):
                 return data
             return cast(float | str | Unset, data)
 
-        price = _parse_price(d.pop("price", UNSET))
+        price = _parse_price(_d.pop("price", UNSET))
 
-        timestamp = d.pop("timestamp", UNSET)
+        timestamp = _d.pop("timestamp", UNSET)
 
         opening_price = cls(
             price=price,
             timestamp=timestamp,
         )
 
-        opening_price.additional_properties = d
+        opening_price.additional_properties = _d
         return opening_price
 
     @property

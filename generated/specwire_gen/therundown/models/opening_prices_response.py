@@ -54,15 +54,15 @@ class OpeningPricesResponse:
         from ..models.opening_meta import OpeningMeta
         from ..models.opening_prices_response_markets import OpeningPricesResponseMarkets
 
-        d = dict(src_dict)
-        _meta = d.pop("meta", UNSET)
+        _d = dict(src_dict)
+        _meta = _d.pop("meta", UNSET)
         meta: OpeningMeta | Unset
         if isinstance(_meta, Unset):
             meta = UNSET
         else:
             meta = OpeningMeta.from_dict(_meta)
 
-        _markets = d.pop("markets", UNSET)
+        _markets = _d.pop("markets", UNSET)
         markets: OpeningPricesResponseMarkets | Unset
         if isinstance(_markets, Unset):
             markets = UNSET
@@ -74,7 +74,7 @@ class OpeningPricesResponse:
             markets=markets,
         )
 
-        opening_prices_response.additional_properties = d
+        opening_prices_response.additional_properties = _d
         return opening_prices_response
 
     @property

@@ -33,11 +33,11 @@ class OpeningPricesResponseMarkets:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.opening_market import OpeningMarket
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         opening_prices_response_markets = cls()
 
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _d.items():
             additional_property = OpeningMarket.from_dict(prop_dict)
 
             additional_properties[prop_name] = additional_property

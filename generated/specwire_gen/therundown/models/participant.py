@@ -68,19 +68,19 @@ class Participant:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.line import Line
 
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
-        _type_ = d.pop("type", UNSET)
+        _type_ = _d.pop("type", UNSET)
         type_: ParticipantType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
             type_ = ParticipantType(_type_)
 
-        name = d.pop("name", UNSET)
+        name = _d.pop("name", UNSET)
 
-        _lines = d.pop("lines", UNSET)
+        _lines = _d.pop("lines", UNSET)
         lines: list[Line] | Unset = UNSET
         if _lines is not UNSET:
             lines = []
@@ -96,7 +96,7 @@ class Participant:
             lines=lines,
         )
 
-        participant.additional_properties = d
+        participant.additional_properties = _d
         return participant
 
     @property

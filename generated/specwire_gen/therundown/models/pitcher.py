@@ -82,10 +82,10 @@ class Pitcher:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
-        name = d.pop("name", UNSET)
+        name = _d.pop("name", UNSET)
 
         def _parse_throws_left_handed(data: object) -> bool | None | Unset:
             if data is None:
@@ -94,7 +94,7 @@ class Pitcher:
                 return data
             return cast(bool | None | Unset, data)
 
-        throws_left_handed = _parse_throws_left_handed(d.pop("throws_left_handed", UNSET))
+        throws_left_handed = _parse_throws_left_handed(_d.pop("throws_left_handed", UNSET))
 
         def _parse_throws_right_handed(data: object) -> bool | None | Unset:
             if data is None:
@@ -103,7 +103,7 @@ class Pitcher:
                 return data
             return cast(bool | None | Unset, data)
 
-        throws_right_handed = _parse_throws_right_handed(d.pop("throws_right_handed", UNSET))
+        throws_right_handed = _parse_throws_right_handed(_d.pop("throws_right_handed", UNSET))
 
         def _parse_bats_left_handed(data: object) -> bool | None | Unset:
             if data is None:
@@ -112,7 +112,7 @@ class Pitcher:
                 return data
             return cast(bool | None | Unset, data)
 
-        bats_left_handed = _parse_bats_left_handed(d.pop("bats_left_handed", UNSET))
+        bats_left_handed = _parse_bats_left_handed(_d.pop("bats_left_handed", UNSET))
 
         def _parse_bats_right_handed(data: object) -> bool | None | Unset:
             if data is None:
@@ -121,7 +121,7 @@ class Pitcher:
                 return data
             return cast(bool | None | Unset, data)
 
-        bats_right_handed = _parse_bats_right_handed(d.pop("bats_right_handed", UNSET))
+        bats_right_handed = _parse_bats_right_handed(_d.pop("bats_right_handed", UNSET))
 
         pitcher = cls(
             id=id,
@@ -132,7 +132,7 @@ class Pitcher:
             bats_right_handed=bats_right_handed,
         )
 
-        pitcher.additional_properties = d
+        pitcher.additional_properties = _d
         return pitcher
 
     @property

@@ -48,12 +48,12 @@ class Play:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        sequence = d.pop("sequence", UNSET)
+        _d = dict(src_dict)
+        sequence = _d.pop("sequence", UNSET)
 
-        description = d.pop("description", UNSET)
+        description = _d.pop("description", UNSET)
 
-        period = d.pop("period", UNSET)
+        period = _d.pop("period", UNSET)
 
         play = cls(
             sequence=sequence,
@@ -61,7 +61,7 @@ class Play:
             period=period,
         )
 
-        play.additional_properties = d
+        play.additional_properties = _d
         return play
 
     @property

@@ -184,12 +184,12 @@ class PlayerNormalized:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
-        sport_id = d.pop("sport_id", UNSET)
+        sport_id = _d.pop("sport_id", UNSET)
 
-        team_id = d.pop("team_id", UNSET)
+        team_id = _d.pop("team_id", UNSET)
 
         def _parse_updated_at(data: object) -> None | str | Unset:
             if data is None:
@@ -198,49 +198,49 @@ class PlayerNormalized:
                 return data
             return cast(None | str | Unset, data)
 
-        updated_at = _parse_updated_at(d.pop("updated_at", UNSET))
+        updated_at = _parse_updated_at(_d.pop("updated_at", UNSET))
 
-        first_name = d.pop("first_name", UNSET)
+        first_name = _d.pop("first_name", UNSET)
 
-        last_name = d.pop("last_name", UNSET)
+        last_name = _d.pop("last_name", UNSET)
 
-        display_name = d.pop("display_name", UNSET)
+        display_name = _d.pop("display_name", UNSET)
 
-        weight = d.pop("weight", UNSET)
+        weight = _d.pop("weight", UNSET)
 
-        height = d.pop("height", UNSET)
+        height = _d.pop("height", UNSET)
 
-        display_weight = d.pop("display_weight", UNSET)
+        display_weight = _d.pop("display_weight", UNSET)
 
-        display_height = d.pop("display_height", UNSET)
+        display_height = _d.pop("display_height", UNSET)
 
-        age = d.pop("age", UNSET)
+        age = _d.pop("age", UNSET)
 
-        date_of_birth = d.pop("date_of_birth", UNSET)
+        date_of_birth = _d.pop("date_of_birth", UNSET)
 
-        slug = d.pop("slug", UNSET)
+        slug = _d.pop("slug", UNSET)
 
-        jersey = d.pop("jersey", UNSET)
+        jersey = _d.pop("jersey", UNSET)
 
-        position = d.pop("position", UNSET)
+        position = _d.pop("position", UNSET)
 
-        position_abbreviation = d.pop("position_abbreviation", UNSET)
+        position_abbreviation = _d.pop("position_abbreviation", UNSET)
 
-        debut_year = d.pop("debut_year", UNSET)
+        debut_year = _d.pop("debut_year", UNSET)
 
-        birth_place_city = d.pop("birth_place_city", UNSET)
+        birth_place_city = _d.pop("birth_place_city", UNSET)
 
-        birth_place_country = d.pop("birth_place_country", UNSET)
+        birth_place_country = _d.pop("birth_place_country", UNSET)
 
-        experience_years = d.pop("experience_years", UNSET)
+        experience_years = _d.pop("experience_years", UNSET)
 
-        active = d.pop("active", UNSET)
+        active = _d.pop("active", UNSET)
 
-        status = d.pop("status", UNSET)
+        status = _d.pop("status", UNSET)
 
-        bats = d.pop("bats", UNSET)
+        bats = _d.pop("bats", UNSET)
 
-        throws = d.pop("throws", UNSET)
+        throws = _d.pop("throws", UNSET)
 
         player_normalized = cls(
             id=id,
@@ -270,7 +270,7 @@ class PlayerNormalized:
             throws=throws,
         )
 
-        player_normalized.additional_properties = d
+        player_normalized.additional_properties = _d
         return player_normalized
 
     @property

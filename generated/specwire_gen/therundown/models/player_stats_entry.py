@@ -57,15 +57,15 @@ class PlayerStatsEntry:
         from ..models.player_normalized import PlayerNormalized
         from ..models.season_stat import SeasonStat
 
-        d = dict(src_dict)
-        _player = d.pop("player", UNSET)
+        _d = dict(src_dict)
+        _player = _d.pop("player", UNSET)
         player: PlayerNormalized | Unset
         if isinstance(_player, Unset):
             player = UNSET
         else:
             player = PlayerNormalized.from_dict(_player)
 
-        _stats = d.pop("stats", UNSET)
+        _stats = _d.pop("stats", UNSET)
         stats: list[SeasonStat] | Unset = UNSET
         if _stats is not UNSET:
             stats = []
@@ -79,7 +79,7 @@ class PlayerStatsEntry:
             stats=stats,
         )
 
-        player_stats_entry.additional_properties = d
+        player_stats_entry.additional_properties = _d
         return player_stats_entry
 
     @property

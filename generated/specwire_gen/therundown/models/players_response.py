@@ -47,8 +47,8 @@ class PlayersResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.player_normalized import PlayerNormalized
 
-        d = dict(src_dict)
-        _players = d.pop("players", UNSET)
+        _d = dict(src_dict)
+        _players = _d.pop("players", UNSET)
         players: list[PlayerNormalized] | Unset = UNSET
         if _players is not UNSET:
             players = []
@@ -61,7 +61,7 @@ class PlayersResponse:
             players=players,
         )
 
-        players_response.additional_properties = d
+        players_response.additional_properties = _d
         return players_response
 
     @property

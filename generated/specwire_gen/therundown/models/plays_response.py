@@ -49,8 +49,8 @@ class PlaysResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.play import Play
 
-        d = dict(src_dict)
-        _plays = d.pop("plays", UNSET)
+        _d = dict(src_dict)
+        _plays = _d.pop("plays", UNSET)
         plays: list[Play] | Unset = UNSET
         if _plays is not UNSET:
             plays = []
@@ -63,7 +63,7 @@ class PlaysResponse:
             plays=plays,
         )
 
-        plays_response.additional_properties = d
+        plays_response.additional_properties = _d
         return plays_response
 
     @property

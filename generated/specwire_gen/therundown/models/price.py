@@ -89,15 +89,15 @@ class Price:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
         def _parse_price(data: object) -> float | str | Unset:
             if isinstance(data, Unset):
                 return data
             return cast(float | str | Unset, data)
 
-        price = _parse_price(d.pop("price", UNSET))
+        price = _parse_price(_d.pop("price", UNSET))
 
         def _parse_price_delta(data: object) -> float | None | Unset:
             if data is None:
@@ -106,11 +106,11 @@ class Price:
                 return data
             return cast(float | None | Unset, data)
 
-        price_delta = _parse_price_delta(d.pop("price_delta", UNSET))
+        price_delta = _parse_price_delta(_d.pop("price_delta", UNSET))
 
-        is_main_line = d.pop("is_main_line", UNSET)
+        is_main_line = _d.pop("is_main_line", UNSET)
 
-        updated_at = d.pop("updated_at", UNSET)
+        updated_at = _d.pop("updated_at", UNSET)
 
         def _parse_closed_at(data: object) -> None | str | Unset:
             if data is None:
@@ -119,9 +119,9 @@ class Price:
                 return data
             return cast(None | str | Unset, data)
 
-        closed_at = _parse_closed_at(d.pop("closed_at", UNSET))
+        closed_at = _parse_closed_at(_d.pop("closed_at", UNSET))
 
-        affiliate_id = d.pop("affiliate_id", UNSET)
+        affiliate_id = _d.pop("affiliate_id", UNSET)
 
         price = cls(
             id=id,
@@ -133,7 +133,7 @@ class Price:
             affiliate_id=affiliate_id,
         )
 
-        price.additional_properties = d
+        price.additional_properties = _d
         return price
 
     @property

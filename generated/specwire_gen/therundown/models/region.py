@@ -42,17 +42,17 @@ class Region:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
-        name = d.pop("name", UNSET)
+        name = _d.pop("name", UNSET)
 
         region = cls(
             id=id,
             name=name,
         )
 
-        region.additional_properties = d
+        region.additional_properties = _d
         return region
 
     @property

@@ -112,10 +112,10 @@ class Schedule:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        season_type = d.pop("season_type", UNSET)
+        _d = dict(src_dict)
+        season_type = _d.pop("season_type", UNSET)
 
-        season_year = d.pop("season_year", UNSET)
+        season_year = _d.pop("season_year", UNSET)
 
         def _parse_conference_competition(data: object) -> bool | None | Unset:
             if data is None:
@@ -124,7 +124,7 @@ class Schedule:
                 return data
             return cast(bool | None | Unset, data)
 
-        conference_competition = _parse_conference_competition(d.pop("conference_competition", UNSET))
+        conference_competition = _parse_conference_competition(_d.pop("conference_competition", UNSET))
 
         def _parse_conference_name(data: object) -> None | str | Unset:
             if data is None:
@@ -133,7 +133,7 @@ class Schedule:
                 return data
             return cast(None | str | Unset, data)
 
-        conference_name = _parse_conference_name(d.pop("conference_name", UNSET))
+        conference_name = _parse_conference_name(_d.pop("conference_name", UNSET))
 
         def _parse_league_name(data: object) -> None | str | Unset:
             if data is None:
@@ -142,11 +142,11 @@ class Schedule:
                 return data
             return cast(None | str | Unset, data)
 
-        league_name = _parse_league_name(d.pop("league_name", UNSET))
+        league_name = _parse_league_name(_d.pop("league_name", UNSET))
 
-        event_name = d.pop("event_name", UNSET)
+        event_name = _d.pop("event_name", UNSET)
 
-        attendance = d.pop("attendance", UNSET)
+        attendance = _d.pop("attendance", UNSET)
 
         def _parse_event_headline(data: object) -> None | str | Unset:
             if data is None:
@@ -155,13 +155,13 @@ class Schedule:
                 return data
             return cast(None | str | Unset, data)
 
-        event_headline = _parse_event_headline(d.pop("event_headline", UNSET))
+        event_headline = _parse_event_headline(_d.pop("event_headline", UNSET))
 
-        week = d.pop("week", UNSET)
+        week = _d.pop("week", UNSET)
 
-        week_name = d.pop("week_name", UNSET)
+        week_name = _d.pop("week_name", UNSET)
 
-        week_detail = d.pop("week_detail", UNSET)
+        week_detail = _d.pop("week_detail", UNSET)
 
         schedule = cls(
             season_type=season_type,
@@ -177,7 +177,7 @@ class Schedule:
             week_detail=week_detail,
         )
 
-        schedule.additional_properties = d
+        schedule.additional_properties = _d
         return schedule
 
     @property

@@ -47,8 +47,8 @@ class ScheduleResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.scheduled_event import ScheduledEvent
 
-        d = dict(src_dict)
-        _schedules = d.pop("schedules", UNSET)
+        _d = dict(src_dict)
+        _schedules = _d.pop("schedules", UNSET)
         schedules: list[ScheduledEvent] | Unset = UNSET
         if _schedules is not UNSET:
             schedules = []
@@ -61,7 +61,7 @@ class ScheduleResponse:
             schedules=schedules,
         )
 
-        schedule_response.additional_properties = d
+        schedule_response.additional_properties = _d
         return schedule_response
 
     @property

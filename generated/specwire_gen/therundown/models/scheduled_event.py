@@ -180,14 +180,14 @@ class ScheduledEvent:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.team_normalized import TeamNormalized
 
-        d = dict(src_dict)
-        event_id = d.pop("event_id", UNSET)
+        _d = dict(src_dict)
+        event_id = _d.pop("event_id", UNSET)
 
-        event_uuid = d.pop("event_uuid", UNSET)
+        event_uuid = _d.pop("event_uuid", UNSET)
 
-        sport_id = d.pop("sport_id", UNSET)
+        sport_id = _d.pop("sport_id", UNSET)
 
-        event_date = d.pop("event_date", UNSET)
+        event_date = _d.pop("event_date", UNSET)
 
         def _parse_league_name(data: object) -> None | str | Unset:
             if data is None:
@@ -196,15 +196,15 @@ class ScheduledEvent:
                 return data
             return cast(None | str | Unset, data)
 
-        league_name = _parse_league_name(d.pop("league_name", UNSET))
+        league_name = _parse_league_name(_d.pop("league_name", UNSET))
 
-        season_type = d.pop("season_type", UNSET)
+        season_type = _d.pop("season_type", UNSET)
 
-        season_year = d.pop("season_year", UNSET)
+        season_year = _d.pop("season_year", UNSET)
 
-        event_name = d.pop("event_name", UNSET)
+        event_name = _d.pop("event_name", UNSET)
 
-        _teams_normalized = d.pop("teams_normalized", UNSET)
+        _teams_normalized = _d.pop("teams_normalized", UNSET)
         teams_normalized: list[TeamNormalized] | Unset = UNSET
         if _teams_normalized is not UNSET:
             teams_normalized = []
@@ -213,34 +213,34 @@ class ScheduledEvent:
 
                 teams_normalized.append(teams_normalized_item)
 
-        date_event = d.pop("date_event", UNSET)
+        date_event = _d.pop("date_event", UNSET)
 
-        away_team = d.pop("away_team", UNSET)
+        away_team = _d.pop("away_team", UNSET)
 
-        home_team = d.pop("home_team", UNSET)
+        home_team = _d.pop("home_team", UNSET)
 
-        status = d.pop("status", UNSET)
+        status = _d.pop("status", UNSET)
 
-        status_detail = d.pop("status_detail", UNSET)
+        status_detail = _d.pop("status_detail", UNSET)
 
-        away_score = d.pop("away_score", UNSET)
+        away_score = _d.pop("away_score", UNSET)
 
-        home_score = d.pop("home_score", UNSET)
+        home_score = _d.pop("home_score", UNSET)
 
-        neutral_site = d.pop("neutral_site", UNSET)
+        neutral_site = _d.pop("neutral_site", UNSET)
 
-        league_id = d.pop("league_id", UNSET)
+        league_id = _d.pop("league_id", UNSET)
 
-        broadcast = d.pop("broadcast", UNSET)
+        broadcast = _d.pop("broadcast", UNSET)
 
-        event_location = d.pop("event_location", UNSET)
+        event_location = _d.pop("event_location", UNSET)
 
         def _parse_attendance(data: object) -> int | str | Unset:
             if isinstance(data, Unset):
                 return data
             return cast(int | str | Unset, data)
 
-        attendance = _parse_attendance(d.pop("attendance", UNSET))
+        attendance = _parse_attendance(_d.pop("attendance", UNSET))
 
         scheduled_event = cls(
             event_id=event_id,
@@ -266,7 +266,7 @@ class ScheduledEvent:
             attendance=attendance,
         )
 
-        scheduled_event.additional_properties = d
+        scheduled_event.additional_properties = _d
         return scheduled_event
 
     @property

@@ -147,47 +147,47 @@ class Score:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        event_id = d.pop("event_id", UNSET)
+        _d = dict(src_dict)
+        event_id = _d.pop("event_id", UNSET)
 
-        _event_status = d.pop("event_status", UNSET)
+        _event_status = _d.pop("event_status", UNSET)
         event_status: EventStatus | Unset
         if isinstance(_event_status, Unset):
             event_status = UNSET
         else:
             event_status = EventStatus(_event_status)
 
-        team_id_away = d.pop("team_id_away", UNSET)
+        team_id_away = _d.pop("team_id_away", UNSET)
 
-        team_id_home = d.pop("team_id_home", UNSET)
+        team_id_home = _d.pop("team_id_home", UNSET)
 
-        score_away = d.pop("score_away", UNSET)
+        score_away = _d.pop("score_away", UNSET)
 
-        score_home = d.pop("score_home", UNSET)
+        score_home = _d.pop("score_home", UNSET)
 
-        winner_away = d.pop("winner_away", UNSET)
+        winner_away = _d.pop("winner_away", UNSET)
 
-        winner_home = d.pop("winner_home", UNSET)
+        winner_home = _d.pop("winner_home", UNSET)
 
-        score_away_by_period = cast(list[int], d.pop("score_away_by_period", UNSET))
+        score_away_by_period = cast(list[int], _d.pop("score_away_by_period", UNSET))
 
-        score_home_by_period = cast(list[int], d.pop("score_home_by_period", UNSET))
+        score_home_by_period = cast(list[int], _d.pop("score_home_by_period", UNSET))
 
-        venue_name = d.pop("venue_name", UNSET)
+        venue_name = _d.pop("venue_name", UNSET)
 
-        venue_location = d.pop("venue_location", UNSET)
+        venue_location = _d.pop("venue_location", UNSET)
 
-        game_clock = d.pop("game_clock", UNSET)
+        game_clock = _d.pop("game_clock", UNSET)
 
-        display_clock = d.pop("display_clock", UNSET)
+        display_clock = _d.pop("display_clock", UNSET)
 
-        game_period = d.pop("game_period", UNSET)
+        game_period = _d.pop("game_period", UNSET)
 
-        broadcast = d.pop("broadcast", UNSET)
+        broadcast = _d.pop("broadcast", UNSET)
 
-        event_status_detail = d.pop("event_status_detail", UNSET)
+        event_status_detail = _d.pop("event_status_detail", UNSET)
 
-        updated_at = d.pop("updated_at", UNSET)
+        updated_at = _d.pop("updated_at", UNSET)
 
         score = cls(
             event_id=event_id,
@@ -210,7 +210,7 @@ class Score:
             updated_at=updated_at,
         )
 
-        score.additional_properties = d
+        score.additional_properties = _d
         return score
 
     @property

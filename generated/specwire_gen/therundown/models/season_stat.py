@@ -141,29 +141,29 @@ class SeasonStat:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.stat_definition import StatDefinition
 
-        d = dict(src_dict)
-        team_id = d.pop("team_id", UNSET)
+        _d = dict(src_dict)
+        team_id = _d.pop("team_id", UNSET)
 
-        player_id = d.pop("player_id", UNSET)
+        player_id = _d.pop("player_id", UNSET)
 
-        stat_id = d.pop("stat_id", UNSET)
+        stat_id = _d.pop("stat_id", UNSET)
 
-        _stat = d.pop("stat", UNSET)
+        _stat = _d.pop("stat", UNSET)
         stat: StatDefinition | Unset
         if isinstance(_stat, Unset):
             stat = UNSET
         else:
             stat = StatDefinition.from_dict(_stat)
 
-        season_year = d.pop("season_year", UNSET)
+        season_year = _d.pop("season_year", UNSET)
 
-        season_type = d.pop("season_type", UNSET)
+        season_type = _d.pop("season_type", UNSET)
 
-        season_type_name = d.pop("season_type_name", UNSET)
+        season_type_name = _d.pop("season_type_name", UNSET)
 
-        value = d.pop("value", UNSET)
+        value = _d.pop("value", UNSET)
 
-        display_value = d.pop("display_value", UNSET)
+        display_value = _d.pop("display_value", UNSET)
 
         def _parse_per_game_value(data: object) -> float | None | Unset:
             if data is None:
@@ -172,7 +172,7 @@ class SeasonStat:
                 return data
             return cast(float | None | Unset, data)
 
-        per_game_value = _parse_per_game_value(d.pop("per_game_value", UNSET))
+        per_game_value = _parse_per_game_value(_d.pop("per_game_value", UNSET))
 
         def _parse_per_game_display_value(data: object) -> None | str | Unset:
             if data is None:
@@ -181,7 +181,7 @@ class SeasonStat:
                 return data
             return cast(None | str | Unset, data)
 
-        per_game_display_value = _parse_per_game_display_value(d.pop("per_game_display_value", UNSET))
+        per_game_display_value = _parse_per_game_display_value(_d.pop("per_game_display_value", UNSET))
 
         def _parse_rank(data: object) -> int | None | Unset:
             if data is None:
@@ -190,7 +190,7 @@ class SeasonStat:
                 return data
             return cast(int | None | Unset, data)
 
-        rank = _parse_rank(d.pop("rank", UNSET))
+        rank = _parse_rank(_d.pop("rank", UNSET))
 
         def _parse_rank_display_value(data: object) -> None | str | Unset:
             if data is None:
@@ -199,9 +199,9 @@ class SeasonStat:
                 return data
             return cast(None | str | Unset, data)
 
-        rank_display_value = _parse_rank_display_value(d.pop("rank_display_value", UNSET))
+        rank_display_value = _parse_rank_display_value(_d.pop("rank_display_value", UNSET))
 
-        updated_at = d.pop("updated_at", UNSET)
+        updated_at = _d.pop("updated_at", UNSET)
 
         season_stat = cls(
             team_id=team_id,
@@ -220,7 +220,7 @@ class SeasonStat:
             updated_at=updated_at,
         )
 
-        season_stat.additional_properties = d
+        season_stat.additional_properties = _d
         return season_stat
 
     @property

@@ -54,14 +54,14 @@ class SeasonType:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        sport_id = d.pop("sport_id", UNSET)
+        _d = dict(src_dict)
+        sport_id = _d.pop("sport_id", UNSET)
 
-        sport_name = d.pop("sport_name", UNSET)
+        sport_name = _d.pop("sport_name", UNSET)
 
-        season_type_id = d.pop("season_type_id", UNSET)
+        season_type_id = _d.pop("season_type_id", UNSET)
 
-        season_type_name = d.pop("season_type_name", UNSET)
+        season_type_name = _d.pop("season_type_name", UNSET)
 
         season_type = cls(
             sport_id=sport_id,
@@ -70,7 +70,7 @@ class SeasonType:
             season_type_name=season_type_name,
         )
 
-        season_type.additional_properties = d
+        season_type.additional_properties = _d
         return season_type
 
     @property

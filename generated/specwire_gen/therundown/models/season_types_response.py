@@ -47,8 +47,8 @@ class SeasonTypesResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.season_type import SeasonType
 
-        d = dict(src_dict)
-        _season_types = d.pop("season_types", UNSET)
+        _d = dict(src_dict)
+        _season_types = _d.pop("season_types", UNSET)
         season_types: list[SeasonType] | Unset = UNSET
         if _season_types is not UNSET:
             season_types = []
@@ -61,7 +61,7 @@ class SeasonTypesResponse:
             season_types=season_types,
         )
 
-        season_types_response.additional_properties = d
+        season_types_response.additional_properties = _d
         return season_types_response
 
     @property

@@ -42,17 +42,17 @@ class Sport:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        sport_id = d.pop("sport_id", UNSET)
+        _d = dict(src_dict)
+        sport_id = _d.pop("sport_id", UNSET)
 
-        sport_name = d.pop("sport_name", UNSET)
+        sport_name = _d.pop("sport_name", UNSET)
 
         sport = cls(
             sport_id=sport_id,
             sport_name=sport_name,
         )
 
-        sport.additional_properties = d
+        sport.additional_properties = _d
         return sport
 
     @property

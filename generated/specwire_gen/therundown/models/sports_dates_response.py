@@ -33,11 +33,11 @@ class SportsDatesResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.dates_response import DatesResponse
 
-        d = dict(src_dict)
+        _d = dict(src_dict)
         sports_dates_response = cls()
 
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _d.items():
             additional_property = DatesResponse.from_dict(prop_dict)
 
             additional_properties[prop_name] = additional_property

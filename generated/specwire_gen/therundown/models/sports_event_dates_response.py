@@ -27,11 +27,11 @@ class SportsEventDatesResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
         sports_event_dates_response = cls()
 
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _d.items():
             additional_property = cast(list[str], prop_dict)
 
             additional_properties[prop_name] = additional_property

@@ -47,8 +47,8 @@ class SportsResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.sport import Sport
 
-        d = dict(src_dict)
-        _sports = d.pop("sports", UNSET)
+        _d = dict(src_dict)
+        _sports = _d.pop("sports", UNSET)
         sports: list[Sport] | Unset = UNSET
         if _sports is not UNSET:
             sports = []
@@ -61,7 +61,7 @@ class SportsResponse:
             sports=sports,
         )
 
-        sports_response.additional_properties = d
+        sports_response.additional_properties = _d
         return sports_response
 
     @property

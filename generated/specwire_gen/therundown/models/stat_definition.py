@@ -72,20 +72,20 @@ class StatDefinition:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        _d = dict(src_dict)
+        id = _d.pop("id", UNSET)
 
-        name = d.pop("name", UNSET)
+        name = _d.pop("name", UNSET)
 
-        category = d.pop("category", UNSET)
+        category = _d.pop("category", UNSET)
 
-        display_name = d.pop("display_name", UNSET)
+        display_name = _d.pop("display_name", UNSET)
 
-        abbreviation = d.pop("abbreviation", UNSET)
+        abbreviation = _d.pop("abbreviation", UNSET)
 
-        description = d.pop("description", UNSET)
+        description = _d.pop("description", UNSET)
 
-        sport_id = d.pop("sport_id", UNSET)
+        sport_id = _d.pop("sport_id", UNSET)
 
         stat_definition = cls(
             id=id,
@@ -97,7 +97,7 @@ class StatDefinition:
             sport_id=sport_id,
         )
 
-        stat_definition.additional_properties = d
+        stat_definition.additional_properties = _d
         return stat_definition
 
     @property

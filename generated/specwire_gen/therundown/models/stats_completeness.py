@@ -36,14 +36,14 @@ class StatsCompleteness:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        complete = d.pop("complete", UNSET)
+        _d = dict(src_dict)
+        complete = _d.pop("complete", UNSET)
 
         stats_completeness = cls(
             complete=complete,
         )
 
-        stats_completeness.additional_properties = d
+        stats_completeness.additional_properties = _d
         return stats_completeness
 
     @property

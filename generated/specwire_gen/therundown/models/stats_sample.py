@@ -26,10 +26,10 @@ class StatsSample:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        _d = dict(src_dict)
         stats_sample = cls()
 
-        stats_sample.additional_properties = d
+        stats_sample.additional_properties = _d
         return stats_sample
 
     @property

@@ -107,20 +107,20 @@ class TeamNormalized:
         from ..models.conference import Conference
         from ..models.division import Division
 
-        d = dict(src_dict)
-        team_id = d.pop("team_id", UNSET)
+        _d = dict(src_dict)
+        team_id = _d.pop("team_id", UNSET)
 
-        name = d.pop("name", UNSET)
+        name = _d.pop("name", UNSET)
 
-        mascot = d.pop("mascot", UNSET)
+        mascot = _d.pop("mascot", UNSET)
 
-        abbreviation = d.pop("abbreviation", UNSET)
+        abbreviation = _d.pop("abbreviation", UNSET)
 
-        record = d.pop("record", UNSET)
+        record = _d.pop("record", UNSET)
 
-        is_home = d.pop("is_home", UNSET)
+        is_home = _d.pop("is_home", UNSET)
 
-        is_away = d.pop("is_away", UNSET)
+        is_away = _d.pop("is_away", UNSET)
 
         def _parse_ranking(data: object) -> int | None | Unset:
             if data is None:
@@ -129,16 +129,16 @@ class TeamNormalized:
                 return data
             return cast(int | None | Unset, data)
 
-        ranking = _parse_ranking(d.pop("ranking", UNSET))
+        ranking = _parse_ranking(_d.pop("ranking", UNSET))
 
-        _conference = d.pop("conference", UNSET)
+        _conference = _d.pop("conference", UNSET)
         conference: Conference | Unset
         if isinstance(_conference, Unset):
             conference = UNSET
         else:
             conference = Conference.from_dict(_conference)
 
-        _division = d.pop("division", UNSET)
+        _division = _d.pop("division", UNSET)
         division: Division | Unset
         if isinstance(_division, Unset):
             division = UNSET
@@ -158,7 +158,7 @@ class TeamNormalized:
             division=division,
         )
 
-        team_normalized.additional_properties = d
+        team_normalized.additional_properties = _d
         return team_normalized
 
     @property

@@ -47,8 +47,8 @@ class TeamsResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.team import Team
 
-        d = dict(src_dict)
-        _teams = d.pop("teams", UNSET)
+        _d = dict(src_dict)
+        _teams = _d.pop("teams", UNSET)
         teams: list[Team] | Unset = UNSET
         if _teams is not UNSET:
             teams = []
@@ -61,7 +61,7 @@ class TeamsResponse:
             teams=teams,
         )
 
-        teams_response.additional_properties = d
+        teams_response.additional_properties = _d
         return teams_response
 
     @property
