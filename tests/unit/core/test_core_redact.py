@@ -107,7 +107,9 @@ def test_secret_wrapper_never_shows_its_value() -> None:
 def test_log_records_of_specwire_and_httpx_loggers_are_scrubbed(caplog: pytest.LogCaptureFixture) -> None:
     secret = "log-secret-abcdef-123"
     register_secret(secret)
-    caplog.set_level(logging.DEBUG)
+    # Levels on each logger used, not only the root: other tests (the CLI's) configure "specwire".
+    for name in (None, "specwire", "specwire.some.child", "httpx"):
+        caplog.set_level(logging.DEBUG, logger=name)
     logging.getLogger("specwire.some.child").info("key is %s", secret)
     logging.getLogger("httpx").info("HTTP Request: GET https://h.test/?k=%s", secret)
     logging.getLogger("specwire").warning(f"inline {secret}")
