@@ -75,6 +75,16 @@ def test_a_property_named_d_parses(workspace: Path) -> None:
     assert out == "True 2025-01-02 {'x': 1}"
 
 
+def test_a_union_with_a_const_first_still_reaches_the_other_variants(workspace: Path) -> None:
+    out = _run_python(
+        workspace,
+        "from specwire_gen.demo.models import UnusedModel\n"
+        "print(UnusedModel.from_dict({'scope': 'all'}).scope)\n"
+        "print(type(UnusedModel.from_dict({'scope': {'message': 'm'}}).scope).__name__)",
+    )
+    assert out.splitlines() == ["all", "Error"]
+
+
 def test_unknown_enum_value_is_kept_not_fatal_in_rest_models(workspace: Path) -> None:
     out = _run_python(
         workspace,

@@ -104,6 +104,8 @@ class GraphNode:
                 return componentsschemas_order_type_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            if not data == "market":
+                raise TypeError()
             componentsschemas_order_type_type_1 = cast(Literal["market"], data)
             if componentsschemas_order_type_type_1 != "market":
                 raise ValueError(
