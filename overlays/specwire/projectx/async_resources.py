@@ -287,7 +287,7 @@ class AsyncOrders(_Resource):
             account_id=check_int(account_id, "account_id"), order_id=check_int(order_id, "order_id")
         )
         parsed = await self._client.acall(search_order_by_id, "Order/searchById", body)
-        order = _model(parsed.order, OrderModel, "Order/searchById")
+        order = _model(parsed.order, OrderModel)
         if order is None:
             raise OrderNotFoundError(
                 f"Order/searchById returned no order {order_id}",

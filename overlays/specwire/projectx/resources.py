@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -90,27 +90,17 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def _list(value: Any) -> list[Any]:
-    """A payload array as a list; raw dicts mean the generated parser gave up on an item."""
+    """A payload array as a list (absent or null arrays are empty).
+
+    Items that do not fit their model never get here: the generated parser raises, and
+    ``ProjectXBase.call`` turns that into a ``ProjectXAPIError`` naming the endpoint.
+    """
     if value is None or isinstance(value, Unset):
         return []
-    items = list(value)
-    _check_parsed(items)
-    return items
+    return list(value)
 
 
-def _check_parsed(items: list[Any]) -> None:
-    # The generated parser of a nullable array falls back to the raw JSON when an item does not
-    # fit its model; surface that instead of handing dicts to code that expects models.
-    for item in items:
-        if isinstance(item, Mapping):
-            raise ProjectXAPIError(f"response item does not match the spec: {sorted(item)!r}")
-
-
-def _model(value: Any, cls: type[Any], endpoint: str) -> Any:
-    if isinstance(value, Mapping):
-        raise ProjectXAPIError(
-            f"{endpoint}: payload does not match the spec: {sorted(value)!r}", endpoint=endpoint
-        )
+def _model(value: Any, cls: type[Any]) -> Any:
     return value if isinstance(value, cls) else None
 
 
@@ -128,7 +118,7 @@ def _flag(value: Any, arg: str) -> bool:
 
 def contract_from_response(parsed: Any, contract_id: str) -> ContractModel:
     """``contract`` or the one-element ``contracts`` array: the spec accepts both forms."""
-    single = _model(parsed.contract, ContractModel, "Contract/searchById")
+    single = _model(parsed.contract, ContractModel)
     if single is not None:
         return single  # type: ignore[no-any-return]
     many = _list(parsed.contracts)
@@ -388,11 +378,7 @@ class Orders(_Resource):
         body = SearchOrderByIdRequest(
             account_id=check_int(account_id, "account_id"), order_id=check_int(order_id, "order_id")
         )
-        order = _model(
-            self._client.call(search_order_by_id, "Order/searchById", body).order,
-            OrderModel,
-            "Order/searchById",
-        )
+        order = _model(self._client.call(search_order_by_id, "Order/searchById", body).order, OrderModel)
         if order is None:
             raise OrderNotFoundError(
                 f"Order/searchById returned no order {order_id}",

@@ -85,6 +85,25 @@ def test_a_union_with_a_const_first_still_reaches_the_other_variants(workspace: 
     assert out.splitlines() == ["all", "Error"]
 
 
+def test_a_malformed_item_of_a_nullable_array_raises_instead_of_passing_raw_dicts(workspace: Path) -> None:
+    out = _run_python(
+        workspace,
+        "from specwire_gen.demo.models import UnusedModel\n"
+        "print(UnusedModel.from_dict({'orders': None}).orders)\n"
+        "ok = UnusedModel.from_dict({'orders': [{'id': 1, 'side': 0, 'status': 'ACTIVE'}]}).orders\n"
+        "print(type(ok[0]).__name__)\n"
+        "try:\n"
+        "    UnusedModel.from_dict({'orders': [{'side': 0}]})\n"
+        "except KeyError as exc:\n"
+        "    print('KeyError', exc)\n"
+        "try:\n"
+        "    UnusedModel.from_dict({'orders': 'nope'})\n"
+        "except TypeError as exc:\n"
+        "    print('TypeError', exc)",
+    )
+    assert out.splitlines() == ["None", "Order", "KeyError 'id'", "TypeError orders: unexpected str value"]
+
+
 def test_unknown_enum_value_is_kept_not_fatal_in_rest_models(workspace: Path) -> None:
     out = _run_python(
         workspace,

@@ -97,20 +97,16 @@ class ListAvailableContractResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                contracts_type_0 = []
-                _contracts_type_0 = data
-                for contracts_type_0_item_data in _contracts_type_0:
-                    contracts_type_0_item = ContractModel.from_dict(contracts_type_0_item_data)
+            if not isinstance(data, list):
+                raise TypeError(f"contracts: unexpected {type(data).__name__} value")
+            contracts_type_0 = []
+            _contracts_type_0 = data
+            for contracts_type_0_item_data in _contracts_type_0:
+                contracts_type_0_item = ContractModel.from_dict(contracts_type_0_item_data)
 
-                    contracts_type_0.append(contracts_type_0_item)
+                contracts_type_0.append(contracts_type_0_item)
 
-                return contracts_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[ContractModel] | None | Unset, data)
+            return contracts_type_0
 
         contracts = _parse_contracts(_d.pop("contracts", UNSET))
 

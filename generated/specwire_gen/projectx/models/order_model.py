@@ -211,15 +211,11 @@ class OrderModel:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                update_timestamp_type_0 = datetime.datetime.fromisoformat(data)
+            if not isinstance(data, str):
+                raise TypeError(f"updateTimestamp: unexpected {type(data).__name__} value")
+            update_timestamp_type_0 = datetime.datetime.fromisoformat(data)
 
-                return update_timestamp_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+            return update_timestamp_type_0
 
         update_timestamp = _parse_update_timestamp(_d.pop("updateTimestamp", UNSET))
 

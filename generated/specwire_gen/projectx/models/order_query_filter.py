@@ -100,20 +100,16 @@ class OrderQueryFilter:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                statuses_type_0 = []
-                _statuses_type_0 = data
-                for statuses_type_0_item_data in _statuses_type_0:
-                    statuses_type_0_item = OrderStatus(statuses_type_0_item_data)
+            if not isinstance(data, list):
+                raise TypeError(f"statuses: unexpected {type(data).__name__} value")
+            statuses_type_0 = []
+            _statuses_type_0 = data
+            for statuses_type_0_item_data in _statuses_type_0:
+                statuses_type_0_item = OrderStatus(statuses_type_0_item_data)
 
-                    statuses_type_0.append(statuses_type_0_item)
+                statuses_type_0.append(statuses_type_0_item)
 
-                return statuses_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[OrderStatus] | None | Unset, data)
+            return statuses_type_0
 
         statuses = _parse_statuses(_d.pop("statuses", UNSET))
 
@@ -131,15 +127,11 @@ class OrderQueryFilter:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                created_after_type_0 = datetime.datetime.fromisoformat(data)
+            if not isinstance(data, str):
+                raise TypeError(f"createdAfter: unexpected {type(data).__name__} value")
+            created_after_type_0 = datetime.datetime.fromisoformat(data)
 
-                return created_after_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+            return created_after_type_0
 
         created_after = _parse_created_after(_d.pop("createdAfter", UNSET))
 
@@ -148,15 +140,11 @@ class OrderQueryFilter:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                created_before_type_0 = datetime.datetime.fromisoformat(data)
+            if not isinstance(data, str):
+                raise TypeError(f"createdBefore: unexpected {type(data).__name__} value")
+            created_before_type_0 = datetime.datetime.fromisoformat(data)
 
-                return created_before_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+            return created_before_type_0
 
         created_before = _parse_created_before(_d.pop("createdBefore", UNSET))
 

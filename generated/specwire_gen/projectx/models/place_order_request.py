@@ -198,15 +198,11 @@ class PlaceOrderRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                stop_loss_bracket_type_0 = PlaceOrderBracket.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(f"stopLossBracket: unexpected {type(data).__name__} value")
+            stop_loss_bracket_type_0 = PlaceOrderBracket.from_dict(data)
 
-                return stop_loss_bracket_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PlaceOrderBracket | Unset, data)
+            return stop_loss_bracket_type_0
 
         stop_loss_bracket = _parse_stop_loss_bracket(_d.pop("stopLossBracket", UNSET))
 
@@ -215,15 +211,11 @@ class PlaceOrderRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                take_profit_bracket_type_0 = PlaceOrderBracket.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(f"takeProfitBracket: unexpected {type(data).__name__} value")
+            take_profit_bracket_type_0 = PlaceOrderBracket.from_dict(data)
 
-                return take_profit_bracket_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PlaceOrderBracket | Unset, data)
+            return take_profit_bracket_type_0
 
         take_profit_bracket = _parse_take_profit_bracket(_d.pop("takeProfitBracket", UNSET))
 

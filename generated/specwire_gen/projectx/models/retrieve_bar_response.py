@@ -97,20 +97,16 @@ class RetrieveBarResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                bars_type_0 = []
-                _bars_type_0 = data
-                for bars_type_0_item_data in _bars_type_0:
-                    bars_type_0_item = AggregateBarModel.from_dict(bars_type_0_item_data)
+            if not isinstance(data, list):
+                raise TypeError(f"bars: unexpected {type(data).__name__} value")
+            bars_type_0 = []
+            _bars_type_0 = data
+            for bars_type_0_item_data in _bars_type_0:
+                bars_type_0_item = AggregateBarModel.from_dict(bars_type_0_item_data)
 
-                    bars_type_0.append(bars_type_0_item)
+                bars_type_0.append(bars_type_0_item)
 
-                return bars_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[AggregateBarModel] | None | Unset, data)
+            return bars_type_0
 
         bars = _parse_bars(_d.pop("bars", UNSET))
 

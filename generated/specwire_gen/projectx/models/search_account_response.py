@@ -97,20 +97,16 @@ class SearchAccountResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                accounts_type_0 = []
-                _accounts_type_0 = data
-                for accounts_type_0_item_data in _accounts_type_0:
-                    accounts_type_0_item = TradingAccountModel.from_dict(accounts_type_0_item_data)
+            if not isinstance(data, list):
+                raise TypeError(f"accounts: unexpected {type(data).__name__} value")
+            accounts_type_0 = []
+            _accounts_type_0 = data
+            for accounts_type_0_item_data in _accounts_type_0:
+                accounts_type_0_item = TradingAccountModel.from_dict(accounts_type_0_item_data)
 
-                    accounts_type_0.append(accounts_type_0_item)
+                accounts_type_0.append(accounts_type_0_item)
 
-                return accounts_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[TradingAccountModel] | None | Unset, data)
+            return accounts_type_0
 
         accounts = _parse_accounts(_d.pop("accounts", UNSET))
 

@@ -113,15 +113,11 @@ class SearchContractByIdResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                contract_type_0 = ContractModel.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(f"contract: unexpected {type(data).__name__} value")
+            contract_type_0 = ContractModel.from_dict(data)
 
-                return contract_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ContractModel | None | Unset, data)
+            return contract_type_0
 
         contract = _parse_contract(_d.pop("contract", UNSET))
 
@@ -130,20 +126,16 @@ class SearchContractByIdResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                contracts_type_0 = []
-                _contracts_type_0 = data
-                for contracts_type_0_item_data in _contracts_type_0:
-                    contracts_type_0_item = ContractModel.from_dict(contracts_type_0_item_data)
+            if not isinstance(data, list):
+                raise TypeError(f"contracts: unexpected {type(data).__name__} value")
+            contracts_type_0 = []
+            _contracts_type_0 = data
+            for contracts_type_0_item_data in _contracts_type_0:
+                contracts_type_0_item = ContractModel.from_dict(contracts_type_0_item_data)
 
-                    contracts_type_0.append(contracts_type_0_item)
+                contracts_type_0.append(contracts_type_0_item)
 
-                return contracts_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[ContractModel] | None | Unset, data)
+            return contracts_type_0
 
         contracts = _parse_contracts(_d.pop("contracts", UNSET))
 

@@ -97,20 +97,16 @@ class SearchHalfTradeResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                trades_type_0 = []
-                _trades_type_0 = data
-                for trades_type_0_item_data in _trades_type_0:
-                    trades_type_0_item = HalfTradeModel.from_dict(trades_type_0_item_data)
+            if not isinstance(data, list):
+                raise TypeError(f"trades: unexpected {type(data).__name__} value")
+            trades_type_0 = []
+            _trades_type_0 = data
+            for trades_type_0_item_data in _trades_type_0:
+                trades_type_0_item = HalfTradeModel.from_dict(trades_type_0_item_data)
 
-                    trades_type_0.append(trades_type_0_item)
+                trades_type_0.append(trades_type_0_item)
 
-                return trades_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[HalfTradeModel] | None | Unset, data)
+            return trades_type_0
 
         trades = _parse_trades(_d.pop("trades", UNSET))
 

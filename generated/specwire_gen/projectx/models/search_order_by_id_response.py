@@ -95,15 +95,11 @@ class SearchOrderByIdResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                order_type_0 = OrderModel.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(f"order: unexpected {type(data).__name__} value")
+            order_type_0 = OrderModel.from_dict(data)
 
-                return order_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | OrderModel | Unset, data)
+            return order_type_0
 
         order = _parse_order(_d.pop("order", UNSET))
 

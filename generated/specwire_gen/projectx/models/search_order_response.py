@@ -97,20 +97,16 @@ class SearchOrderResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                orders_type_0 = []
-                _orders_type_0 = data
-                for orders_type_0_item_data in _orders_type_0:
-                    orders_type_0_item = OrderModel.from_dict(orders_type_0_item_data)
+            if not isinstance(data, list):
+                raise TypeError(f"orders: unexpected {type(data).__name__} value")
+            orders_type_0 = []
+            _orders_type_0 = data
+            for orders_type_0_item_data in _orders_type_0:
+                orders_type_0_item = OrderModel.from_dict(orders_type_0_item_data)
 
-                    orders_type_0.append(orders_type_0_item)
+                orders_type_0.append(orders_type_0_item)
 
-                return orders_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[OrderModel] | None | Unset, data)
+            return orders_type_0
 
         orders = _parse_orders(_d.pop("orders", UNSET))
 

@@ -97,20 +97,16 @@ class SearchPositionResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                positions_type_0 = []
-                _positions_type_0 = data
-                for positions_type_0_item_data in _positions_type_0:
-                    positions_type_0_item = PositionModel.from_dict(positions_type_0_item_data)
+            if not isinstance(data, list):
+                raise TypeError(f"positions: unexpected {type(data).__name__} value")
+            positions_type_0 = []
+            _positions_type_0 = data
+            for positions_type_0_item_data in _positions_type_0:
+                positions_type_0_item = PositionModel.from_dict(positions_type_0_item_data)
 
-                    positions_type_0.append(positions_type_0_item)
+                positions_type_0.append(positions_type_0_item)
 
-                return positions_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[PositionModel] | None | Unset, data)
+            return positions_type_0
 
         positions = _parse_positions(_d.pop("positions", UNSET))
 

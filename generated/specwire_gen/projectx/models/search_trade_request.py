@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -76,15 +76,11 @@ class SearchTradeRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                end_timestamp_type_0 = datetime.datetime.fromisoformat(data)
+            if not isinstance(data, str):
+                raise TypeError(f"endTimestamp: unexpected {type(data).__name__} value")
+            end_timestamp_type_0 = datetime.datetime.fromisoformat(data)
 
-                return end_timestamp_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+            return end_timestamp_type_0
 
         end_timestamp = _parse_end_timestamp(_d.pop("endTimestamp", UNSET))
 

@@ -141,15 +141,11 @@ class DirectStreamConfig:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                headers_type_0 = UpstreamHeaders.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(f"headers: unexpected {type(data).__name__} value")
+            headers_type_0 = UpstreamHeaders.from_dict(data)
 
-                return headers_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Unset | UpstreamHeaders, data)
+            return headers_type_0
 
         headers = _parse_headers(_d.pop("headers", UNSET))
 
@@ -158,15 +154,11 @@ class DirectStreamConfig:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                body_type_0 = UpstreamBody.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(f"body: unexpected {type(data).__name__} value")
+            body_type_0 = UpstreamBody.from_dict(data)
 
-                return body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Unset | UpstreamBody, data)
+            return body_type_0
 
         body = _parse_body(_d.pop("body", UNSET))
 
@@ -184,15 +176,11 @@ class DirectStreamConfig:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                payload_mode_type_0 = PayloadMode(data)
+            if not isinstance(data, str):
+                raise TypeError(f"payloadMode: unexpected {type(data).__name__} value")
+            payload_mode_type_0 = PayloadMode(data)
 
-                return payload_mode_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PayloadMode | Unset, data)
+            return payload_mode_type_0
 
         payload_mode = _parse_payload_mode(_d.pop("payloadMode", UNSET))
 
@@ -210,22 +198,18 @@ class DirectStreamConfig:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                polling_strategies_type_0 = []
-                _polling_strategies_type_0 = data
-                for polling_strategies_type_0_item_data in _polling_strategies_type_0:
-                    polling_strategies_type_0_item = PollingStrategy.from_dict(
-                        polling_strategies_type_0_item_data
-                    )
+            if not isinstance(data, list):
+                raise TypeError(f"pollingStrategies: unexpected {type(data).__name__} value")
+            polling_strategies_type_0 = []
+            _polling_strategies_type_0 = data
+            for polling_strategies_type_0_item_data in _polling_strategies_type_0:
+                polling_strategies_type_0_item = PollingStrategy.from_dict(
+                    polling_strategies_type_0_item_data
+                )
 
-                    polling_strategies_type_0.append(polling_strategies_type_0_item)
+                polling_strategies_type_0.append(polling_strategies_type_0_item)
 
-                return polling_strategies_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[PollingStrategy] | None | Unset, data)
+            return polling_strategies_type_0
 
         polling_strategies = _parse_polling_strategies(_d.pop("pollingStrategies", UNSET))
 

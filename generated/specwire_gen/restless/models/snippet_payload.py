@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -92,15 +92,11 @@ class SnippetPayload:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                snippets_by_language_type_0 = SnippetsByLanguage.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(f"snippetsByLanguage: unexpected {type(data).__name__} value")
+            snippets_by_language_type_0 = SnippetsByLanguage.from_dict(data)
 
-                return snippets_by_language_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SnippetsByLanguage | Unset, data)
+            return snippets_by_language_type_0
 
         snippets_by_language = _parse_snippets_by_language(_d.pop("snippetsByLanguage", UNSET))
 

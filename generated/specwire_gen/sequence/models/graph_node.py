@@ -105,7 +105,7 @@ class GraphNode:
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             if not data == "market":
-                raise TypeError()
+                raise TypeError(f"order_type: unexpected {type(data).__name__} value")
             componentsschemas_order_type_type_1 = cast(Literal["market"], data)
             if componentsschemas_order_type_type_1 != "market":
                 raise ValueError(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -116,15 +116,11 @@ class PriceHistory:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                underlying_type_0 = UnderlyingCurve.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(f"underlying: unexpected {type(data).__name__} value")
+            underlying_type_0 = UnderlyingCurve.from_dict(data)
 
-                return underlying_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | UnderlyingCurve | Unset, data)
+            return underlying_type_0
 
         underlying = _parse_underlying(_d.pop("underlying", UNSET))
 

@@ -89,7 +89,7 @@ class QuotesBatchResponse:
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
                 if not isinstance(data, dict):
-                    raise TypeError()
+                    raise TypeError(f"quotes_item: unexpected {type(data).__name__} value")
                 quotes_item_type_1 = Quote.from_dict(data)
 
                 return quotes_item_type_1

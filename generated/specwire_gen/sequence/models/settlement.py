@@ -330,15 +330,11 @@ class Settlement:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                underlying_type_0 = UnderlyingCurve.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(f"underlying: unexpected {type(data).__name__} value")
+            underlying_type_0 = UnderlyingCurve.from_dict(data)
 
-                return underlying_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | UnderlyingCurve | Unset, data)
+            return underlying_type_0
 
         underlying = _parse_underlying(_d.pop("underlying", UNSET))
 

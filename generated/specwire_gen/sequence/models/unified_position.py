@@ -215,7 +215,7 @@ class UnifiedPosition:
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             if not isinstance(data, dict):
-                raise TypeError()
+                raise TypeError(f"instrument: unexpected {type(data).__name__} value")
             componentsschemas_position_instrument_type_3 = EventContractInstrument.from_dict(data)
 
             return componentsschemas_position_instrument_type_3

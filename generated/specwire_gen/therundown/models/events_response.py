@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -71,15 +71,11 @@ class EventsResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                meta_type_0 = EventsMeta.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(f"meta: unexpected {type(data).__name__} value")
+            meta_type_0 = EventsMeta.from_dict(data)
 
-                return meta_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(EventsMeta | None | Unset, data)
+            return meta_type_0
 
         meta = _parse_meta(_d.pop("meta", UNSET))
 

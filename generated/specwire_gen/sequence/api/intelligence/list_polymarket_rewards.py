@@ -45,7 +45,7 @@ def _parse_response(
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             if not isinstance(data, dict):
-                raise TypeError()
+                raise TypeError(f"response_200: unexpected {type(data).__name__} value")
             response_200_type_1 = ListPolymarketRewardsResponse200Type1.from_dict(data)
 
             return response_200_type_1

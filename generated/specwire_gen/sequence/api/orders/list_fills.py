@@ -54,7 +54,7 @@ def _parse_response(
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             if not isinstance(data, list):
-                raise TypeError()
+                raise TypeError(f"response_200: unexpected {type(data).__name__} value")
             componentsschemas_fills_response_type_1 = []
             _componentsschemas_fills_response_type_1 = data
             for componentsschemas_fills_response_type_1_item_data in _componentsschemas_fills_response_type_1:
