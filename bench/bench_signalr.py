@@ -71,9 +71,13 @@ async def _hub(port_queue: Any, n: int, per_frame: int) -> None:
         buffer = buffer.split(RS, 1)[1]
         while "SubscribeContractQuotes" not in buffer:
             buffer += _text(await ws.recv())
-        message = json.loads(buffer[buffer.index("{") : buffer.index(RS, buffer.index("SubscribeContractQuotes"))])
+        message = json.loads(
+            buffer[buffer.index("{") : buffer.index(RS, buffer.index("SubscribeContractQuotes"))]
+        )
         if message.get("invocationId") is not None:
-            await ws.send(json.dumps({"type": 3, "invocationId": message["invocationId"], "result": None}) + RS)
+            await ws.send(
+                json.dumps({"type": 3, "invocationId": message["invocationId"], "result": None}) + RS
+            )
         full, rest = divmod(n, per_frame)
         for _ in range(full):
             await ws.send(frame)
@@ -126,7 +130,9 @@ async def _run_bare(url: str, n: int) -> float:
         await ws.send('{"protocol":"json","version":1}' + RS)
         await ws.recv()
         started = time.perf_counter()
-        await ws.send(json.dumps({"type": 1, "target": "SubscribeContractQuotes", "arguments": [CONTRACT]}) + RS)
+        await ws.send(
+            json.dumps({"type": 1, "target": "SubscribeContractQuotes", "arguments": [CONTRACT]}) + RS
+        )
         count = 0
         pending = ""
         loads = json.loads
@@ -242,6 +248,8 @@ def _client_process(name: str, url: str, n: int, results: Any) -> None:
         results.put((name, None, None, f"not installed ({exc.name}); pip install 'specwire[bench]'"))
     except BaseException as exc:
         results.put((name, None, None, f"{type(exc).__name__}: {exc}"))
+    results.close()
+    results.join_thread()  # flush the result before the hard exit below
     os._exit(0)  # signalrcore leaves non-daemon threads behind
 
 

@@ -50,13 +50,13 @@ class MarketHubMethod(StrEnum):
         if member_type is object or not isinstance(value, member_type) or isinstance(value, bool):
             return None
         member = member_type.__new__(cls, value)
-        member._name_ = "UNKNOWN"
+        member._name_ = "UNDOCUMENTED"
         member._value_ = value
         return member
 
     @property
     def is_unknown(self) -> bool:
-        return self._name_ not in type(self).__members__
+        return self._value_ not in type(self)._value2member_map_
 
 
 class UserHubAccountMethod(StrEnum):
@@ -76,13 +76,13 @@ class UserHubAccountMethod(StrEnum):
         if member_type is object or not isinstance(value, member_type) or isinstance(value, bool):
             return None
         member = member_type.__new__(cls, value)
-        member._name_ = "UNKNOWN"
+        member._name_ = "UNDOCUMENTED"
         member._value_ = value
         return member
 
     @property
     def is_unknown(self) -> bool:
-        return self._name_ not in type(self).__members__
+        return self._value_ not in type(self)._value2member_map_
 
 
 class UserHubAccountsMethod(StrEnum):
@@ -98,13 +98,13 @@ class UserHubAccountsMethod(StrEnum):
         if member_type is object or not isinstance(value, member_type) or isinstance(value, bool):
             return None
         member = member_type.__new__(cls, value)
-        member._name_ = "UNKNOWN"
+        member._name_ = "UNDOCUMENTED"
         member._value_ = value
         return member
 
     @property
     def is_unknown(self) -> bool:
-        return self._name_ not in type(self).__members__
+        return self._value_ not in type(self)._value2member_map_
 
 
 class OrderSide(IntEnum):
@@ -120,13 +120,13 @@ class OrderSide(IntEnum):
         if member_type is object or not isinstance(value, member_type) or isinstance(value, bool):
             return None
         member = member_type.__new__(cls, value)
-        member._name_ = "UNKNOWN"
+        member._name_ = "UNDOCUMENTED"
         member._value_ = value
         return member
 
     @property
     def is_unknown(self) -> bool:
-        return self._name_ not in type(self).__members__
+        return self._value_ not in type(self)._value2member_map_
 
 
 class OrderType(IntEnum):
@@ -148,13 +148,13 @@ class OrderType(IntEnum):
         if member_type is object or not isinstance(value, member_type) or isinstance(value, bool):
             return None
         member = member_type.__new__(cls, value)
-        member._name_ = "UNKNOWN"
+        member._name_ = "UNDOCUMENTED"
         member._value_ = value
         return member
 
     @property
     def is_unknown(self) -> bool:
-        return self._name_ not in type(self).__members__
+        return self._value_ not in type(self)._value2member_map_
 
 
 class OrderStatus(IntEnum):
@@ -177,13 +177,13 @@ class OrderStatus(IntEnum):
         if member_type is object or not isinstance(value, member_type) or isinstance(value, bool):
             return None
         member = member_type.__new__(cls, value)
-        member._name_ = "UNKNOWN"
+        member._name_ = "UNDOCUMENTED"
         member._value_ = value
         return member
 
     @property
     def is_unknown(self) -> bool:
-        return self._name_ not in type(self).__members__
+        return self._value_ not in type(self)._value2member_map_
 
 
 class PositionType(IntEnum):
@@ -200,13 +200,13 @@ class PositionType(IntEnum):
         if member_type is object or not isinstance(value, member_type) or isinstance(value, bool):
             return None
         member = member_type.__new__(cls, value)
-        member._name_ = "UNKNOWN"
+        member._name_ = "UNDOCUMENTED"
         member._value_ = value
         return member
 
     @property
     def is_unknown(self) -> bool:
-        return self._name_ not in type(self).__members__
+        return self._value_ not in type(self)._value2member_map_
 
 
 class DomType(IntEnum):
@@ -235,13 +235,13 @@ class DomType(IntEnum):
         if member_type is object or not isinstance(value, member_type) or isinstance(value, bool):
             return None
         member = member_type.__new__(cls, value)
-        member._name_ = "UNKNOWN"
+        member._name_ = "UNDOCUMENTED"
         member._value_ = value
         return member
 
     @property
     def is_unknown(self) -> bool:
-        return self._name_ not in type(self).__members__
+        return self._value_ not in type(self)._value2member_map_
 
 
 class TradeLogType(IntEnum):
@@ -257,13 +257,13 @@ class TradeLogType(IntEnum):
         if member_type is object or not isinstance(value, member_type) or isinstance(value, bool):
             return None
         member = member_type.__new__(cls, value)
-        member._name_ = "UNKNOWN"
+        member._name_ = "UNDOCUMENTED"
         member._value_ = value
         return member
 
     @property
     def is_unknown(self) -> bool:
-        return self._name_ not in type(self).__members__
+        return self._value_ not in type(self)._value2member_map_
 
 
 class GatewayQuote(Struct):

@@ -142,13 +142,13 @@ class StreamEventType(StrEnum):
         if member_type is object or not isinstance(value, member_type) or isinstance(value, bool):
             return None
         member = member_type.__new__(cls, value)
-        member._name_ = "UNKNOWN"
+        member._name_ = "UNDOCUMENTED"
         member._value_ = value
         return member
 
     @property
     def is_unknown(self) -> bool:
-        return self._name_ not in type(self).__members__
+        return self._value_ not in type(self)._value2member_map_
 
 
 class StreamEvent(Struct):

@@ -3,8 +3,15 @@
 * :class:`ProjectX` / :class:`AsyncProjectX` — typed resources over the generated client.
 * :class:`TokenSession` (``px.session``) — login, renewal before expiry and on 401, token listeners.
 * The tsxapipy-style API: :func:`authenticate`, :class:`APIClient`, :class:`OrderPlacer`,
-  :class:`OrderSide` / :class:`OrderType`, and its exception names.
+  :class:`OrderSide` / :class:`OrderType`, and its exception names; ``DataStream``,
+  ``UserHubStream`` and ``HistoricalDataUpdater`` load on first use (the history store needs
+  the ``parquet`` extra), so ``from specwire.projectx import DataStream`` ports as is.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from specwire.projectx._http import default_rate_limits
 from specwire.projectx._requests import Bracket, PlacedOrder
@@ -42,8 +49,36 @@ from specwire.projectx.errors import (
 from specwire.projectx.hosts import FIRMS, HostConfig, resolve_hosts
 from specwire.projectx.order_placer import OrderPlacer
 
+if TYPE_CHECKING:
+    from specwire.projectx.history import HistoricalDataUpdater
+    from specwire.projectx.realtime import DataStream, MarketStream, OrderBook, UserHubStream, UserStream
+
+_LAZY = {
+    "DataStream": "specwire.projectx.realtime",
+    "UserHubStream": "specwire.projectx.realtime",
+    "MarketStream": "specwire.projectx.realtime",
+    "UserStream": "specwire.projectx.realtime",
+    "OrderBook": "specwire.projectx.realtime",
+    "HistoricalDataUpdater": "specwire.projectx.history",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "APIClient",
+    "DataStream",
+    "HistoricalDataUpdater",
+    "MarketStream",
+    "OrderBook",
+    "UserHubStream",
+    "UserStream",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",

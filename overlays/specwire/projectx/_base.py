@@ -228,6 +228,22 @@ class ProjectXBase:
             raise
         return unwrap(endpoint, response)
 
+    # -- realtime (specwire.projectx.realtime) ---------------------------------------------------
+    def market_stream(self, **options: Any) -> Any:
+        """A :class:`~specwire.projectx.realtime.MarketStream` on this firm's market hub and session.
+
+        ``async with px.market_stream() as s: await s.subscribe_quotes(...); async for e in s: ...``
+        """
+        from specwire.projectx.realtime import market_stream
+
+        return market_stream(self, **options)
+
+    def user_stream(self, **options: Any) -> Any:
+        """A :class:`~specwire.projectx.realtime.UserStream`; after a reconnect it reconciles through this client."""
+        from specwire.projectx.realtime import user_stream
+
+        return user_stream(self, **options)
+
 
 class _NoAuthClient:
     """Delegates ``request`` to a client, with its auth flow switched off (for public operations)."""

@@ -32,7 +32,7 @@ def check_enum(enum_cls: type[enum.Enum], value: Any, argument: str, *, case_ins
     """
     if value is None or value == "":
         return ""
-    known = [m.value for m in enum_cls if getattr(m, "_name_", "") != "UNKNOWN"]
+    known = [m.value for m in enum_cls]  # iteration yields documented members only
     if isinstance(value, enum_cls):
         raw = value.value
     elif isinstance(value, str):

@@ -18,7 +18,6 @@ from specwire.projectx.realtime import (
     OrderBook,
     QuoteEvent,
     TradeEvent,
-    market_stream,
 )
 from specwire.streaming.state import ConnectionState
 from specwire_gen.projectx.stream_models import DomType, GatewayQuote, TradeLogType
@@ -150,7 +149,7 @@ async def test_session_token_rejected_then_renewed_and_renewals_used_on_next_con
     market_hub.expired_tokens = {"tok-1"}
     caplog.set_level(logging.DEBUG)
     states: list[ConnectionState] = []
-    stream = market_stream(px, on_state_change=lambda c: states.append(c.new), **fast())
+    stream = px.market_stream(on_state_change=lambda c: states.append(c.new), **fast())
     async with stream:
         # tok-1 (from login) was refused with 401; the session validated it into tok-2.
         assert market_hub.rejected_tokens == ["tok-1"]

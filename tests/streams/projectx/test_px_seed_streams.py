@@ -165,3 +165,28 @@ def test_seed_constructors_validate_before_connecting() -> None:
     with pytest.raises(ConfigurationError, match="token session"):
         DataStream(object(), EP)
     assert DataStream(px, EP).hub_url == "https://rtc.topstepx.com/hubs/market"
+
+
+async def test_slow_callback_fills_the_bounded_queues_then_pauses_the_reader_losing_nothing(
+    market_hub: LoopbackHub,
+) -> None:
+    px = ProjectX(token="jwt", market_hub_url=market_hub.url)
+    got: list[float] = []
+
+    def slow(quote: dict[str, Any]) -> None:
+        time.sleep(0.03)
+        got.append(quote["lastPrice"])
+
+    # Two bounded queues of 2 (callback dispatch, and the stream's own buffer); the slow callback
+    # needs ~0.6 s, longer than the server timeout: a paused reader must not look like a dead server.
+    stream = DataStream(px, EP, on_quote_callback=slow, queue_size=2, **fast(server_timeout=0.3))
+    assert await asyncio.to_thread(stream.start) is True
+    try:
+        await market_hub.current.wait_invoked("SubscribeContractQuotes")
+        for i in range(20):
+            await market_hub.current.invoke("GatewayQuote", EP, {"lastPrice": float(i)})
+        await until(lambda: len(got) == 20)
+        assert stream.stream is not None and stream.stream.connection.connect_count == 1
+    finally:
+        await asyncio.to_thread(stream.stop)
+    assert got == [float(i) for i in range(20)]

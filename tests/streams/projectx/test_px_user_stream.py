@@ -16,7 +16,6 @@ from specwire.projectx.realtime import (
     PositionEvent,
     UserStream,
     UserTradeEvent,
-    user_stream,
 )
 from specwire_gen.projectx.stream_models import OrderStatus, PositionType
 
@@ -54,7 +53,7 @@ async def drain(stream: UserStream, idle: float = 0.3) -> list[Any]:
 
 async def test_no_event_lost_or_duplicated_across_a_drop(user_hub: LoopbackHub) -> None:
     px = ProjectX(token="jwt-user-token", user_hub_url=user_hub.url)
-    stream = user_stream(px, clock=lambda: PINNED_DISCONNECT, reconcile_slack=600, **fast())
+    stream = px.user_stream(clock=lambda: PINNED_DISCONNECT, reconcile_slack=600, **fast())
     cassette = make_vcr(**vcr_config()).use_cassette(str(rest_cassettes.PATH), record_mode="none")
     with cassette as vcr_cassette:
         async with stream:

@@ -98,3 +98,8 @@ def test_market_forms() -> None:
         decoder.quotes(raw_args(1, 2, 3))
     with pytest.raises(StreamParseError, match="GatewayTrade"):
         decoder.trades(raw_args(EP, [{"price": "high"}]))
+
+
+def test_single_argument_market_form_keeps_an_empty_contract_id() -> None:
+    (quote,) = MarketDecoder().quotes(raw_args({"lastPrice": 3.0}))
+    assert quote.contract_id == "" and quote.quote.last_price == 3.0

@@ -358,3 +358,13 @@ def test_hub_message_builder_matches_wire_form() -> None:
         "target": "T",
         "arguments": [1],
     }
+
+
+async def test_connect_errors_never_carry_the_token() -> None:
+    errors: list[BaseException] = []
+    conn = HubConnection("http://127.0.0.1:1/hubs/market", access_token="very-secret-token", **FAST)
+    conn.add_error_listener(errors.append)
+    with pytest.raises(OSError) as info:
+        await conn.start()
+    assert "very-secret-token" not in str(info.value)
+    assert errors and all("very-secret-token" not in str(e) for e in errors)

@@ -18,16 +18,17 @@ class HttpMethod(StrEnum):
     def _missing_(cls, value: object) -> "HttpMethod | None":
         """Keep a wire value this spec does not know instead of failing the whole response.
 
-        The member is named ``UNKNOWN`` and carries the raw value (``.value``), so callers can
-        see and log it; ``is_unknown`` tells it apart from the documented members.
+        The member is named ``UNDOCUMENTED`` and carries the raw value (``.value``), so callers can
+        see and log it; ``is_unknown`` tells it apart from the documented members (an enum may
+        document a member named ``Unknown`` of its own).
         """
         if not isinstance(value, cls._member_type_) or isinstance(value, bool):
             return None
         member = cls._member_type_.__new__(cls, value)
-        member._name_ = "UNKNOWN"
+        member._name_ = "UNDOCUMENTED"
         member._value_ = value
         return member
 
     @property
     def is_unknown(self) -> bool:
-        return self._name_ not in type(self).__members__
+        return self._value_ not in type(self)._value2member_map_

@@ -53,6 +53,21 @@ class EventBuffer(Generic[T]):
     def closed(self) -> bool:
         return self._closed
 
+    def push_one(self, event: T) -> Awaitable[None] | None:
+        """Queue one event (the hot path); returns an awaitable when the caller must wait for room."""
+        items = self._items
+        if self._closed:
+            return None
+        items.append(event)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+        if len(items) <= self.maxsize:
+            return None
+        return self._overflow()
+
     def push(self, events: Iterable[T]) -> Awaitable[None] | None:
         """Queue events; returns an awaitable when the caller must wait for room."""
         if self._closed:
@@ -66,6 +81,10 @@ class EventBuffer(Generic[T]):
                 waiter.set_result(None)
         if len(items) <= self.maxsize:
             return None
+        return self._overflow()
+
+    def _overflow(self) -> Awaitable[None] | None:
+        items = self._items
         if self.overflow == "drop_oldest":
             excess = len(items) - self.maxsize
             for _ in range(excess):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from specwire.core.errors import ConfigurationError, StreamError
@@ -154,8 +154,8 @@ class HubStream(Generic[E]):
     def __aiter__(self) -> HubStream[E]:
         return self
 
-    async def __anext__(self) -> E:
-        return await self._buffer.get()
+    def __anext__(self) -> Awaitable[E]:
+        return self._buffer.get()
 
     def update_token(self, token: str) -> None:
         """Use ``token`` from the next connect on. Not needed with a session: renewals are picked up."""

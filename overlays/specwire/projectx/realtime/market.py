@@ -24,11 +24,12 @@ import contextlib
 from typing import Any
 
 import msgspec
+from specwire_gen.projectx.stream_models import GatewayDepthEntry, GatewayQuote, GatewayTradePrint
 
 from specwire.core.errors import ConfigurationError, StreamError
 from specwire.projectx.realtime import decode
 from specwire.projectx.realtime._stream import HubStream, check_contract_ids
-from specwire.projectx.realtime.events import MarketEvent
+from specwire.projectx.realtime.events import DepthEvent, MarketEvent, QuoteEvent, TradeEvent
 
 __all__ = ["MarketStream"]
 
@@ -79,7 +80,33 @@ class MarketStream(HubStream[MarketEvent]):
         def on_logout(args: list[msgspec.Raw]) -> Any:
             return buffer.push(decode.logout(args))
 
+        push_one = buffer.push_one
+
+        # Fast path: the documented/observed forms decode in one pass from the frame.
+        def typed_quote(args: tuple[str, Any]) -> Any:
+            self._last_event = -1.0
+            contract_id, data = args
+            if type(data) is list:
+                return buffer.push([QuoteEvent(contract_id, q) for q in data])
+            return push_one(QuoteEvent(contract_id, data))
+
+        def typed_trade(args: tuple[str, Any]) -> Any:
+            self._last_event = -1.0
+            contract_id, data = args
+            if type(data) is list:
+                return buffer.push([TradeEvent(contract_id, t) for t in data])
+            return push_one(TradeEvent(contract_id, data))
+
+        def typed_depth(args: tuple[str, Any]) -> Any:
+            self._last_event = -1.0
+            contract_id, data = args
+            return push_one(DepthEvent(contract_id, data if type(data) is list else [data]))
+
         conn = self.connection
+        conn.on_typed("GatewayQuote", tuple[str, GatewayQuote | list[GatewayQuote]], typed_quote)
+        conn.on_typed("GatewayTrade", tuple[str, GatewayTradePrint | list[GatewayTradePrint]], typed_trade)
+        conn.on_typed("GatewayDepth", tuple[str, GatewayDepthEntry | list[GatewayDepthEntry]], typed_depth)
+        # Other forms (no contract id, other spellings) and malformed payloads take this path.
         conn.on("GatewayQuote", on_quote, raw=True)
         conn.on("GatewayTrade", on_trade, raw=True)
         conn.on("GatewayDepth", on_depth, raw=True)

@@ -3,10 +3,13 @@
 They run a :class:`MarketStream` / :class:`UserStream` on a background event
 loop (:class:`~specwire.streaming.runner.BackgroundLoop`) and deliver events to
 the callbacks on a dispatcher thread through a bounded queue
-(:class:`~specwire.streaming.runner.StreamHandle`): a slow callback never
-stalls the socket reader until ``queue_size`` events are waiting; then, with
-``overflow="block"`` (default) the reader pauses (nothing is lost), with
-``"drop_oldest"`` the oldest events are dropped and reported to ``on_error``.
+(:class:`~specwire.streaming.runner.StreamHandle`): a slow callback does not
+stall the socket reader until ``queue_size`` events wait for the callbacks
+(and as many in the stream's own buffer); then, with ``overflow="block"``
+(default) the socket reader pauses — nothing is lost, the server-timeout
+watchdog is suspended, TCP flow control holds the server back — and with
+``"drop_oldest"`` the oldest waiting events are dropped and reported to
+``on_error`` (state changes and errors are never dropped).
 
 Callbacks get what the seed's got: dicts with the Gateway's field names
 (``quote["bestBid"]``, ``order["status"]``), each with its ``contractId``;
@@ -226,6 +229,7 @@ class DataStream(_SyncStream):
         stream = MarketStream(
             self.hub_url,
             session=self.session,
+            queue_size=self._queue_size,
             on_state_change=on_state,
             on_error=self._report_from_loop,
             **self._stream_options,
@@ -319,6 +323,7 @@ class UserHubStream(_SyncStream):
             self.hub_url,
             session=self.session,
             rest=self._rest,
+            queue_size=self._queue_size,
             on_state_change=on_state,
             on_error=self._report_from_loop,
             **self._stream_options,

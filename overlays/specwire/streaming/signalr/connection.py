@@ -36,13 +36,13 @@ import inspect
 import itertools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, Union, runtime_checkable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import msgspec
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
 from specwire.core.errors import ConfigurationError, StreamError, StreamParseError
 from specwire.core.redact import redact_text, redact_url, register_secret
@@ -119,6 +119,10 @@ Handler = Callable[..., Any]
 StateListener = Callable[[StateChange], Any]
 ErrorListener = Callable[[BaseException], Any]
 ConnectHook = Callable[[bool], Awaitable[None]]
+
+
+class _NoTarget(msgspec.Struct, tag_field="target", tag="\x00"):
+    """Keeps the typed fast-path decoder a tagged union even with one typed target."""
 
 
 class _Subscription(msgspec.Struct, frozen=True):
@@ -224,6 +228,9 @@ class HubConnection:
         self._background: set[asyncio.Task[Any]] = set()
         self._unknown_targets: set[str] = set()
         self._leftover: list[bytes] = []
+        self._typed_targets: dict[str, type[msgspec.Struct]] = {}
+        self._typed_handlers: dict[type[msgspec.Struct], Handler] = {}
+        self._typed_decoder: msgspec.json.Decoder[Any] | None = None
         self._leftover_buffer = p.RecordBuffer(max_message_size)
         self.connect_count = 0
         self.terminal_error: BaseException | None = None
@@ -257,6 +264,29 @@ class HubConnection:
                 self._handlers[target.lower()].remove(entry)
 
         return remove
+
+    def on_typed(self, target: str, arguments: Any, handler: Handler) -> None:
+        """Fast path: decode ``target`` invocations in one pass into ``arguments`` (a msgspec type).
+
+        ``arguments`` describes the whole argument array, e.g. ``tuple[str, Quote]``;
+        ``handler(arguments_value)`` gets the decoded value. A record whose
+        arguments do not fit falls back to the handlers registered with :meth:`on`
+        (or is reported as a :class:`StreamParseError` when there are none), so
+        irregular wire forms still reach a handler. The target name is matched
+        exactly here; other spellings take the :meth:`on` path.
+        """
+        if target in self._typed_targets:
+            raise ConfigurationError(f"a typed handler for {target!r} is already registered")
+        cls = msgspec.defstruct(
+            f"_Typed{len(self._typed_targets)}",
+            [("type", Literal[1]), ("arguments", arguments)],
+            tag_field="target",
+            tag=target,
+        )
+        self._typed_targets[target] = cls
+        self._typed_handlers[cls] = handler
+        classes = (*self._typed_targets.values(), _NoTarget)
+        self._typed_decoder = msgspec.json.Decoder(Union[classes])  # noqa: UP007 - a runtime union of classes
 
     def add_state_listener(self, listener: StateListener) -> None:
         self._state_listeners.append(listener)
@@ -595,6 +625,8 @@ class HubConnection:
                 compression=None,
                 logger=_ws_logger,
             )
+        except InvalidURI:
+            raise ConfigurationError(f"invalid hub URL {redact_url(ws_url)!r}") from None
         except InvalidStatus as exc:
             status = exc.response.status_code
             if status == 401:
@@ -606,7 +638,7 @@ class HubConnection:
             async with asyncio.timeout(self.open_timeout):
                 while True:
                     frame = await ws.recv(decode=False)
-                    records = list(buffer.feed(frame))
+                    records = buffer.feed(frame)
                     if records:
                         break
             response = p.decode_handshake_response(records[0])
@@ -805,7 +837,7 @@ class HubConnection:
                 self._healthy = True
                 self.backoff.reset()
             try:
-                records = list(feed(frame))
+                records = feed(frame)
             except StreamParseError as exc:
                 buffer.clear()
                 self._report(exc)
@@ -813,57 +845,93 @@ class HubConnection:
             await self._dispatch_records(records)
 
     async def _dispatch_records(self, records: list[bytes]) -> None:
-        decode = p.decode_message
-        handlers = self._handlers
+        fast = self._typed_decoder
+        if fast is None:
+            for record in records:
+                await self._dispatch_generic(record)
+            return
+        typed_handlers = self._typed_handlers
+        fast_decode = fast.decode
         for record in records:
             try:
-                msg = decode(record)
+                msg = fast_decode(record)
+            except msgspec.DecodeError:  # ValidationError included: not a typed invocation
+                await self._dispatch_generic(record)
+                continue
+            try:
+                result = typed_handlers[type(msg)](msg.arguments)  # type: ignore[attr-defined]
+                if result is not None:
+                    await self._await_handler(result)
+            except asyncio.CancelledError:
+                raise
             except StreamParseError as exc:
                 logger.warning("%s hub: skipping %s", self.name, exc)
                 self._report(exc)
-                continue
-            if type(msg) is p.IncomingInvocation:
-                entries = handlers.get(msg.target.lower())
-                if not entries:
-                    if msg.target not in self._unknown_targets:
-                        self._unknown_targets.add(msg.target)
-                        logger.debug("%s hub: no handler for %r", self.name, msg.target)
-                    continue
-                for handler, raw in entries:
+            except Exception as exc:
+                logger.exception("%s hub: handler for %s raised", self.name, type(msg).__name__)
+                self._report(exc)
+
+    async def _await_handler(self, result: Any) -> None:
+        if inspect.isawaitable(result):
+            self._paused = True
+            try:
+                await result
+            finally:
+                self._paused = False
+
+    async def _dispatch_generic(self, record: bytes) -> None:
+        try:
+            msg = p.decode_message(record)
+        except StreamParseError as exc:
+            logger.warning("%s hub: skipping %s", self.name, exc)
+            self._report(exc)
+            return
+        if type(msg) is p.IncomingInvocation:
+            entries = self._handlers.get(msg.target.lower())
+            if not entries:
+                typed = self._typed_targets.get(msg.target)
+                if typed is not None:
                     try:
-                        if raw:
-                            result = handler(msg.arguments)
-                        else:
-                            result = handler(*[msgspec.json.decode(a) for a in msg.arguments])
-                        if result is not None and inspect.isawaitable(result):
-                            self._paused = True
-                            try:
-                                await result
-                            finally:
-                                self._paused = False
-                    except asyncio.CancelledError:
-                        raise
-                    except StreamParseError as exc:
-                        logger.warning("%s hub: skipping %s: %s", self.name, msg.target, exc)
-                        self._report(exc)
-                    except Exception as exc:
-                        logger.exception("%s hub: handler for %r raised", self.name, msg.target)
-                        self._report(exc)
-            elif type(msg) is p.Ping or msg is None:
-                continue
-            elif type(msg) is p.IncomingCompletion:
-                self._complete(msg)
-            elif type(msg) is p.IncomingStreamItem:
-                stream = self._streams.get(msg.invocation_id)
-                if stream is not None:
-                    stream[1].put_nowait(("item", msg.item))
-            elif type(msg) is p.Close:
-                if msg.allow_reconnect:
-                    self._drop_reason = f"server closed: {msg.error or 'no reason'} (reconnect allowed)"
-                    raise _ReconnectRequested(self._drop_reason)
-                raise HubClosedError(msg.error)
-            else:
-                logger.debug("%s hub: ignoring %s", self.name, type(msg).__name__)
+                        msgspec.json.decode(record, type=typed)
+                    except msgspec.ValidationError as exc:
+                        error = StreamParseError(f"{msg.target}: {exc}: {bytes(record)[:200]!r}")
+                        logger.warning("%s hub: skipping %s", self.name, error)
+                        self._report(error)
+                elif msg.target not in self._unknown_targets:
+                    self._unknown_targets.add(msg.target)
+                    logger.debug("%s hub: no handler for %r", self.name, msg.target)
+                return
+            for handler, raw in entries:
+                try:
+                    if raw:
+                        result = handler(msg.arguments)
+                    else:
+                        result = handler(*[msgspec.json.decode(a) for a in msg.arguments])
+                    if result is not None:
+                        await self._await_handler(result)
+                except asyncio.CancelledError:
+                    raise
+                except StreamParseError as exc:
+                    logger.warning("%s hub: skipping %s: %s", self.name, msg.target, exc)
+                    self._report(exc)
+                except Exception as exc:
+                    logger.exception("%s hub: handler for %r raised", self.name, msg.target)
+                    self._report(exc)
+        elif type(msg) is p.Ping or msg is None:
+            return
+        elif type(msg) is p.IncomingCompletion:
+            self._complete(msg)
+        elif type(msg) is p.IncomingStreamItem:
+            stream = self._streams.get(msg.invocation_id)
+            if stream is not None:
+                stream[1].put_nowait(("item", msg.item))
+        elif type(msg) is p.Close:
+            if msg.allow_reconnect:
+                self._drop_reason = f"server closed: {msg.error or 'no reason'} (reconnect allowed)"
+                raise _ReconnectRequested(self._drop_reason)
+            raise HubClosedError(msg.error)
+        else:
+            logger.debug("%s hub: ignoring %s", self.name, type(msg).__name__)
 
     def _complete(self, msg: p.IncomingCompletion) -> None:
         pending = self._pending.get(msg.invocation_id)

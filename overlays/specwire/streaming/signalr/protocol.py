@@ -25,7 +25,6 @@ parsed) so the hub layer decodes each argument straight into its typed model.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -247,25 +246,24 @@ class RecordBuffer:
     def clear(self) -> None:
         self._pending = b""
 
-    def feed(self, data: bytes | str) -> Iterator[bytes]:
+    def feed(self, data: bytes | str) -> list[bytes]:
+        """Append a frame; return the records it completed (possibly none)."""
         if isinstance(data, str):
             data = data.encode()
         if self._pending:
             data = self._pending + data
             self._pending = b""
-        start = 0
-        find = data.find
-        while True:
-            end = find(RS, start)
-            if end < 0:
-                break
-            if end > start:
-                yield data[start:end]
-            start = end + 1
-        if start < len(data):
-            tail = data[start:]
-            if len(tail) > self.max_size:
-                raise StreamParseError(
-                    f"SignalR record exceeds {self.max_size} bytes without a record separator"
-                )
-            self._pending = tail
+        if data.endswith(RS):
+            # The common case: the frame ends on a record boundary.
+            records = data.split(RS)
+            records.pop()
+            if b"" in records:
+                records = [r for r in records if r]
+            return records
+        *records, tail = data.split(RS)
+        if len(tail) > self.max_size:
+            raise StreamParseError(f"SignalR record exceeds {self.max_size} bytes without a record separator")
+        self._pending = tail
+        if b"" in records:
+            records = [r for r in records if r]
+        return records
