@@ -55,6 +55,7 @@ from specwire.core.http import (
     SpecwireClient,
     build_async_client,
     build_client,
+    shared_ssl_context,
 )
 from specwire.core.logging import setup_logging_from_env
 from specwire.core.options import RequestOptions, current_options, request_options
@@ -116,6 +117,7 @@ __all__ = [
     "UnprocessableEntityError",
     "build_async_client",
     "build_client",
+    "shared_ssl_context",
     "current_options",
     "error_for_transport_exception",
     "extract_error_message",

@@ -17,6 +17,8 @@ build_client(cfg))``).
 
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -38,6 +40,7 @@ __all__ = [
     "SpecwireClient",
     "build_async_client",
     "build_client",
+    "shared_ssl_context",
 ]
 
 USER_AGENT = f"specwire/{__version__}"
@@ -247,12 +250,22 @@ def _hooks(
     return hooks
 
 
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process, shared by every client built here.
+
+    Building a context loads the CA bundle, which costs tens of milliseconds per client (two
+    per facade: sync and async); an ``SSLContext`` is safe to share between threads and loops.
+    """
+    return httpx.create_ssl_context()
+
+
 def build_client(cfg: HTTPConfig) -> SpecwireClient:
     """A sync client with retries, rate limiting, auth, logging and typed errors."""
     inner = (
         cfg.transport
         if cfg.transport is not None
-        else httpx.HTTPTransport(limits=cfg.limits or httpx.Limits())
+        else httpx.HTTPTransport(verify=shared_ssl_context(), limits=cfg.limits or httpx.Limits())
     )
     if not isinstance(inner, httpx.BaseTransport):
         raise ConfigurationError(f"build_client needs a sync httpx.BaseTransport, got {type(inner).__name__}")
@@ -276,7 +289,7 @@ def build_async_client(cfg: HTTPConfig) -> AsyncSpecwireClient:
     inner = (
         cfg.transport
         if cfg.transport is not None
-        else httpx.AsyncHTTPTransport(limits=cfg.limits or httpx.Limits())
+        else httpx.AsyncHTTPTransport(verify=shared_ssl_context(), limits=cfg.limits or httpx.Limits())
     )
     if not isinstance(inner, httpx.AsyncBaseTransport):
         raise ConfigurationError(
