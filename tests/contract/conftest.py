@@ -33,7 +33,19 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     return str(CASSETTES / provider)
 
 
+def _recording(config: pytest.Config) -> bool:
+    return config.getoption("--record-mode") not in ("none", None)
+
+
 @pytest.fixture
 def recording(request: pytest.FixtureRequest) -> bool:
     """True when cassettes are being (re)recorded against the live API (``make record``)."""
-    return request.config.getoption("--record-mode") not in ("none", None)
+    return _recording(request.config)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``make record`` reads live credentials from ``.env``; a replay never needs or reads them."""
+    if _recording(config):
+        from dotenv import load_dotenv
+
+        load_dotenv()
