@@ -11,7 +11,7 @@ figures mean the same on any machine:
   tracking, de-duplication) vs ``httpx_sse.connect_sse`` + ``json.loads``;
 * async: ``AsyncRestlessStreamClient.subscribe_sse`` vs ``aconnect_sse`` + ``json.loads``;
 * decode only: ``msgspec`` into the generated ``StreamEvent`` (and the whole
-  per-event pipeline, :class:`~specwire.restless.events.EventProcessor`) vs
+  per-event pipeline, :class:`~specwire.restless.streams.events.EventProcessor`) vs
   ``json.loads`` alone, on the same frames.
 """
 
@@ -27,7 +27,7 @@ import httpx
 import msgspec
 from httpx_sse import aconnect_sse, connect_sse
 from specwire.restless import AsyncRestlessStreamClient, RestlessStreamClient, StreamEvent
-from specwire.restless.events import EventProcessor
+from specwire.restless.streams.events import EventProcessor
 from specwire.streaming.runner import BackgroundLoop
 
 ROUNDS = 5

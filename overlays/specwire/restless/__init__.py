@@ -8,9 +8,15 @@ REST responses are the generated attrs models (``specwire_gen.restless.models``)
 stream events the generated msgspec ``StreamEvent``; both exported here under
 the official SDK's names. See the README section "Restless Stream" for what
 behaves differently (and why).
+
+Layout (the same module names in every provider): ``auth``, ``transport``,
+``errors``, ``models``, ``streams/``, ``client`` and ``async_client``; ``_ops``
+builds the REST calls both clients send; ``bodies``, ``urls``, ``enum_checks``
+and ``signatures`` are the helpers their names say.
 """
 
-from specwire.restless.client import AsyncRestlessStreamClient, RestlessStreamClient
+from specwire.restless.async_client import AsyncRestlessStreamClient
+from specwire.restless.client import RestlessStreamClient
 from specwire.restless.errors import (
     RestlessAuthenticationError,
     RestlessConnectionError,
@@ -22,7 +28,6 @@ from specwire.restless.errors import (
     RestlessStreamParseError,
     RestlessTimeoutError,
 )
-from specwire.restless.events import PARSE_ERROR_CODE, SIGNATURE_MISMATCH_CODE, timestamp_to_unix_ms
 from specwire.restless.models import (
     BaseActionResponse,
     ConnectionSnippetsResponse,
@@ -48,8 +53,9 @@ from specwire.restless.models import (
     StreamStatus,
 )
 from specwire.restless.signatures import compute_hmac_signature, verify_hmac_signature
+from specwire.restless.streams.events import PARSE_ERROR_CODE, SIGNATURE_MISMATCH_CODE, timestamp_to_unix_ms
+from specwire.restless.transport import DEFAULT_API_BASE_URL
 from specwire.restless.urls import (
-    DEFAULT_API_BASE_URL,
     DEFAULT_STREAM_BASE_URL,
     build_direct_sse_url,
     build_direct_websocket_url,

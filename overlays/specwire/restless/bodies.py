@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from specwire.restless.enums import check_http_method, check_payload_mode, check_stream_status
+from specwire.restless.enum_checks import check_http_method, check_payload_mode, check_stream_status
 
 __all__ = ["build_body", "camel_key", "inject_api_key"]
 

@@ -15,10 +15,9 @@ from typing import Any
 
 import httpx
 
-from specwire.restless.enums import check_http_method, check_payload_mode
+from specwire.restless.enum_checks import check_http_method, check_payload_mode
 
 __all__ = [
-    "DEFAULT_API_BASE_URL",
     "DEFAULT_STREAM_BASE_URL",
     "build_direct_sse_url",
     "build_direct_websocket_url",
@@ -27,7 +26,6 @@ __all__ = [
     "to_websocket_url",
 ]
 
-DEFAULT_API_BASE_URL = "https://api.restlessapi.stream"
 DEFAULT_STREAM_BASE_URL = "https://stream.restlessapi.stream"
 
 

@@ -15,7 +15,7 @@ from specwire.restless import (
     StreamEventType,
     timestamp_to_unix_ms,
 )
-from specwire.restless.events import EventProcessor, decode_event
+from specwire.restless.streams.events import EventProcessor, decode_event
 from specwire.signing import compute_hmac
 
 README_EVENT = {

@@ -7,11 +7,13 @@ changes, typed HTTP errors) is :mod:`specwire.streaming.sse` and
 * the resume URL of each (re)connect — ``cursor`` = the last event's id (or its
   timestamp in Unix ms); once a cursor exists ``since`` is dropped from the URL,
   so a reconnect never asks for events the caller already has;
-* :class:`~specwire.restless.events.EventProcessor` per subscription (typed
+* :class:`~specwire.restless.streams.events.EventProcessor` per subscription (typed
   decode, exactly-once delivery, signature checks, malformed frames reported as
   error events);
-* runtime auth: ``Authorization: Bearer <key>`` (plus ``x-api-key`` on SSE, as
-  the official SDK sends).
+* runtime auth: the headers of :func:`specwire.restless.auth.runtime_headers`;
+* the split of a direct-stream call's keyword arguments into URL inputs and
+  subscription options, and the WebSocket opener both clients share (the sync
+  client runs it on a background loop).
 
 :class:`SubscriptionOptions` validates every option before anything is sent.
 """
@@ -27,8 +29,10 @@ import httpx
 from specwire_gen.restless.stream_models import StreamEvent
 
 from specwire.core.errors import ConfigurationError
+from specwire.restless.auth import runtime_headers
 from specwire.restless.errors import family
-from specwire.restless.events import EventProcessor, SignedPayload
+from specwire.restless.streams.events import EventProcessor, SignedPayload
+from specwire.restless.urls import to_websocket_url
 from specwire.streaming.backoff import Backoff
 from specwire.streaming.sse import aconnect_sse, connect_sse
 from specwire.streaming.state import StateChange
@@ -36,19 +40,35 @@ from specwire.streaming.websocket import ReconnectingWebSocket
 
 __all__ = [
     "DEFAULT_IDLE_TIMEOUT",
+    "RUNTIME_OPTIONS",
     "SubscriptionOptions",
     "aiter_sse",
     "aiter_websocket",
     "check_connect_kwargs",
     "check_url",
     "iter_sse",
+    "make_options",
     "resume_url",
+    "split_direct",
+    "ws_opener",
 ]
 
 #: Seconds without a byte (SSE; comment heartbeats count) or a frame (WebSocket) before reconnecting.
 DEFAULT_IDLE_TIMEOUT = 60.0
 #: Upper bound of the jittered reconnect delay.
 MAX_RETRY_DELAY = 30.0
+
+#: Options of a subscription that are not part of a direct stream's inputs.
+RUNTIME_OPTIONS = (
+    "reconnect",
+    "max_reconnects",
+    "retry_seconds",
+    "idle_timeout",
+    "verify_signatures",
+    "signed_payload",
+    "raise_parse_errors",
+    "on_state_change",
+)
 
 
 def check_url(url: Any, schemes: tuple[str, ...]) -> str:
@@ -138,15 +158,6 @@ def resume_url(url: str, cursor: str | None, since: str | None) -> str:
     elif since:
         parsed = parsed.copy_set_param("since", since)
     return str(parsed)
-
-
-def runtime_headers(api_key: str | None, *, include_api_key_header: bool) -> dict[str, str]:
-    if not api_key:
-        return {}
-    headers = {"Authorization": f"Bearer {api_key}"}
-    if include_api_key_header:
-        headers["x-api-key"] = api_key
-    return headers
 
 
 def iter_sse(
@@ -279,3 +290,52 @@ async def aiter_websocket(
 def _no_core_cursor(_event: Any) -> None:
     """The cursor lives in the event JSON; :class:`EventProcessor` tracks it, not the SSE core."""
     return None
+
+
+def split_direct(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Direct-stream inputs (to the URL builder) vs runtime options (to the subscription)."""
+    runtime = {k: kwargs.pop(k) for k in RUNTIME_OPTIONS if k in kwargs}
+    for key in ("cursor", "since"):
+        if key in kwargs:
+            runtime[key] = kwargs.pop(key)
+    return kwargs, runtime
+
+
+def make_options(options: dict[str, Any], idle_timeout: float | None) -> SubscriptionOptions:
+    """The options of one subscription; an unknown option is a ``TypeError`` naming it."""
+    unknown = sorted(set(options) - {"cursor", "since", *RUNTIME_OPTIONS})
+    if unknown:
+        raise TypeError(f"unexpected subscription option(s): {', '.join(unknown)}")
+    options.setdefault("idle_timeout", idle_timeout)
+    return SubscriptionOptions(**options)
+
+
+def ws_opener(
+    url: str,
+    connect_kwargs: Mapping[str, Any] | None,
+    options: dict[str, Any],
+    api_key: str | None,
+) -> Callable[[Callable[[StateChange], Any]], AsyncIterator[StreamEvent]]:
+    """Validate now; return ``open(on_state_change)`` that starts the socket on whatever loop runs it.
+
+    A WebSocket's liveness is checked with protocol pings (``ping_interval``, 20 s), so
+    no data-frame idle timeout applies unless the caller passes ``idle_timeout``: a
+    quiet stream whose upstream does not change is not a dead one.
+    """
+    target = check_url(url, ("ws", "wss", "http", "https"))
+    if not target.startswith(("ws://", "wss://")):
+        target = to_websocket_url(target)
+    kwargs = check_connect_kwargs(connect_kwargs, api_key)
+    opts = make_options(options, None)
+    headers = runtime_headers(api_key, include_api_key_header=False)
+    user_state = opts.on_state_change
+
+    def open_stream(on_state: Callable[[StateChange], Any]) -> AsyncIterator[StreamEvent]:
+        def relay(change: StateChange) -> None:
+            on_state(change)
+            if user_state is not None and user_state is not on_state:
+                user_state(change)
+
+        return aiter_websocket(target, opts, headers, connect_kwargs=kwargs, on_state_change=relay)
+
+    return open_stream

@@ -1,8 +1,9 @@
-"""The REST enums (generated) and the checks that reject unknown caller values early.
+"""Checks of the enum values a caller passes (``method``, ``status``, ``payload_mode``).
 
-The generated enums accept unknown *server* values (forward compatibility);
-values a *caller* passes are different: a typo such as ``method="FETCH"`` is
-rejected here, naming the argument, before anything is sent.
+The generated enums (:mod:`specwire.restless.models`) accept unknown *server*
+values (forward compatibility); values a *caller* passes are different: a typo
+such as ``method="FETCH"`` is rejected here, naming the argument, before
+anything is sent.
 """
 
 from __future__ import annotations
@@ -10,14 +11,9 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from specwire_gen.restless.models.http_method import HttpMethod
-from specwire_gen.restless.models.payload_mode import PayloadMode
-from specwire_gen.restless.models.stream_status import StreamStatus
+from specwire.restless.models import HttpMethod, PayloadMode, StreamStatus
 
 __all__ = [
-    "HttpMethod",
-    "PayloadMode",
-    "StreamStatus",
     "check_enum",
     "check_http_method",
     "check_payload_mode",
