@@ -9,7 +9,7 @@ varying ids, prices and times, plus a heartbeat every 1,000 frames) to each clie
   msgspec decoding straight into the generated ``MarketPrice`` model, de-duplication, heartbeat handling.
 
 A second table isolates decoding on the same frames in one process (no socket): ``json.loads`` vs
-:func:`specwire.therundown.stream.decode_frame`. Rounds are interleaved; medians are reported as ratios.
+:func:`specwire.therundown.streams.decode_frame`. Rounds are interleaved; medians are reported as ratios.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import time
 
 import websockets
 from specwire.therundown import AsyncTheRundown
-from specwire.therundown.stream import SeedBackoff, decode_frame
+from specwire.therundown.streams import SeedBackoff, decode_frame
 from websockets.asyncio.server import serve
 
 FRAMES = 50_000

@@ -230,7 +230,7 @@ def stream(
     ),
 ) -> None:
     """Live price updates from the WebSocket (Ultra plan or higher) until Ctrl+C or --limit."""
-    from specwire.therundown.stream import StreamResync
+    from specwire.therundown.streams import StreamResync
 
     async def run() -> int:
         count = 0

@@ -13,7 +13,7 @@ Start here::
 that catches up through the delta feed after every reconnect.
 """
 
-from specwire.therundown.aclient import AsyncTheRundown
+from specwire.therundown.async_client import AsyncTheRundown
 from specwire.therundown.client import TheRundown
 from specwire.therundown.delta import DeltaUnavailableError, EventDeltaFeed, MarketDeltaFeed
 from specwire.therundown.errors import (
@@ -44,8 +44,9 @@ from specwire.therundown.odds import (
     probability_to_american,
     probability_to_decimal,
 )
-from specwire.therundown.stream import MarketStream, StreamResync
-from specwire.therundown.usage import TIER_REQUESTS_PER_SECOND, Usage, UsageTracker
+from specwire.therundown.streams import MarketStream, StreamResync
+from specwire.therundown.transport import TIER_REQUESTS_PER_SECOND
+from specwire.therundown.usage import Usage, UsageTracker
 
 __all__ = [
     "MARKETS",

@@ -1,28 +1,41 @@
-"""``TheRundown``: the synchronous facade, one readable method per v2 endpoint.
+"""``TheRundown``: the synchronous facade, one readable method per v2 endpoint, and what both facades share.
 
 Methods validate their arguments (ids or names, dates, limits) before sending, call the generated client
-(:mod:`specwire_gen.therundown`) over an httpx client built by :func:`specwire.core.http.build_client`
+(:mod:`specwire_gen.therundown`) over the httpx client built in :mod:`specwire.therundown.transport`
 (key auth, client-side limiter, burst-429 retries, usage accounting, typed errors), and return the
-generated models. :class:`~specwire.therundown.aclient.AsyncTheRundown` is the same surface for asyncio.
+generated models. :class:`~specwire.therundown.async_client.AsyncTheRundown` is the same surface for asyncio;
+both derive from :class:`ClientCore` (key, auth scheme, limiter, usage, HTTP config) and check answers with
+:func:`parsed_or_raise`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from specwire_gen.therundown.client import Client
-from specwire_gen.therundown.models import (
+from specwire_gen.therundown.models import Error
+from specwire_gen.therundown.types import Response
+
+from specwire.core.errors import ConfigurationError
+from specwire.core.ratelimit import RateLimiter
+from specwire.core.redact import MASK
+from specwire.core.retry import RetryPolicy
+from specwire.therundown import _calls as c
+from specwire.therundown.auth import ENV_KEY, AuthIn, check_auth_in, http_auth, resolve_key
+from specwire.therundown.delta import EventDeltaFeed, MarketDeltaFeed
+from specwire.therundown.errors import family
+from specwire.therundown.ids import IdLike
+from specwire.therundown.models import (
     AffiliatesResponse,
     BestLineResponse,
     ChartResponse,
     ConferencesResponse,
     DatesResponse,
     DivisionsResponse,
-    Error,
     EventDeltaResponse,
     EventPlayerStats,
     EventsResponse,
@@ -49,23 +62,21 @@ from specwire_gen.therundown.models import (
     StatsSample,
     TeamsResponse,
 )
-from specwire_gen.therundown.types import Response
-
-from specwire.core.http import build_client
-from specwire.therundown import _calls as c
-from specwire.therundown._base import ClientCore
-from specwire.therundown.delta import EventDeltaFeed, MarketDeltaFeed
-from specwire.therundown.errors import family
-from specwire.therundown.ids import IdLike
 from specwire.therundown.params import DateLike, IdsArg
-from specwire.therundown.transport import RundownTransport
-from specwire.therundown.usage import Usage
+from specwire.therundown.transport import (
+    DEFAULT_BASE_URL,
+    DEFAULT_WS_URL,
+    build_http_client,
+    http_config,
+    tier_rate_limiter,
+)
+from specwire.therundown.usage import Usage, UsageTracker
 
 if TYPE_CHECKING:
     from specwire.streaming.runner import StreamHandle
     from specwire.streaming.state import StateChange
 
-__all__ = ["TheRundown", "parsed_or_raise"]
+__all__ = ["ClientCore", "TheRundown", "parsed_or_raise"]
 
 Timestamp = dt.datetime | DateLike
 
@@ -82,6 +93,66 @@ def parsed_or_raise(response: Response[Any]) -> Any:
     return parsed
 
 
+class ClientCore:
+    """Configuration shared by :class:`TheRundown` and :class:`AsyncTheRundown` (not used directly)."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        auth: AuthIn = "header",
+        base_url: str = DEFAULT_BASE_URL,
+        ws_url: str = DEFAULT_WS_URL,
+        tier: str | None = None,
+        requests_per_second: float | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        retry_policy: RetryPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        key = resolve_key(api_key)
+        self.auth_in: AuthIn = check_auth_in(auth)
+        if not isinstance(ws_url, str) or not ws_url.startswith(("wss://", "ws://")):
+            raise ConfigurationError(f"ws_url must be a ws(s):// URL, got {ws_url!r}")
+        self._key = key
+        self.base_url = base_url
+        self.ws_url = ws_url
+        self.usage = UsageTracker()
+        limiter = rate_limiter if rate_limiter is not None else tier_rate_limiter(tier, requests_per_second)
+        self._config = http_config(
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            auth=http_auth(key, self.auth_in),
+            headers=headers,
+            rate_limiter=limiter,
+            retry_policy=retry_policy,
+        )
+
+    @property
+    def has_key(self) -> bool:
+        return self._key is not None
+
+    @property
+    def last_usage(self) -> Usage | None:
+        """Usage headers of the most recent response this client received (any thread or task)."""
+        return self.usage.last
+
+    def _check_key(self, call: c.Call[Any]) -> None:
+        if not call.public and self._key is None:
+            raise ConfigurationError(
+                f"{call.endpoint.__name__.rsplit('.', 1)[-1]} needs an API key: pass api_key= or set {ENV_KEY}"
+            )
+
+    def ws_key(self) -> str | None:
+        return self._key.get() if self._key is not None else None
+
+    def __repr__(self) -> str:
+        key = f"'{MASK}'" if self._key is not None else "None"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, auth={self.auth_in!r}, api_key={key})"
+
+
 class TheRundown(ClientCore):
     """Synchronous TheRundown v2 client. Use as a context manager or call :meth:`close`.
 
@@ -95,9 +166,7 @@ class TheRundown(ClientCore):
         self, api_key: str | None = None, *, transport: httpx.BaseTransport | None = None, **kwargs: Any
     ) -> None:
         super().__init__(api_key, **kwargs)
-        inner = transport if transport is not None else httpx.HTTPTransport()
-        cfg = _evolve(self._config, transport=RundownTransport(inner, self.usage))
-        self._http = build_client(cfg)
+        self._http = build_http_client(self._config, transport, self.usage)
         self._gen = Client(base_url=self.base_url).set_httpx_client(self._http)
 
     # -- plumbing ---------------------------------------------------------------------------------------
@@ -522,7 +591,7 @@ class TheRundown(ClientCore):
         ``start()``/``stop()`` (or use ``with``), or iterate it with ``for``. The loop runs on a background
         thread; catch-up REST calls run off that loop.
         """
-        from specwire.therundown.stream import sync_stream
+        from specwire.therundown.streams import sync_stream
 
         return sync_stream(  # type: ignore[no-any-return]
             self,
@@ -542,9 +611,3 @@ class TheRundown(ClientCore):
 
 def _feed_args(args: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in args.items() if k != "self"}
-
-
-def _evolve(cfg: Any, **changes: Any) -> Any:
-    import attrs
-
-    return attrs.evolve(cfg, **changes)

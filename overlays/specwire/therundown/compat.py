@@ -19,12 +19,12 @@ import os
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from specwire_gen.therundown.stream_models import MarketPrice
-
 from specwire.core.errors import ConfigurationError
-from specwire.therundown._base import DEFAULT_WS_URL, KEY_HEADER
-from specwire.therundown.aclient import AsyncTheRundown
+from specwire.therundown.async_client import AsyncTheRundown
+from specwire.therundown.auth import KEY_HEADER
 from specwire.therundown.client import TheRundown
+from specwire.therundown.models import MarketPrice
+from specwire.therundown.transport import DEFAULT_WS_URL
 
 __all__ = ["API_KEY", "BASE_URL", "HEADERS", "WS_URL", "api_get", "stream_odds", "stream_with_reconnect"]
 

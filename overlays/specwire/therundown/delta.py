@@ -14,8 +14,9 @@ integrator, so callers do not have to:
 ``data``; a stale cursor restarts it from the all-zero cursor once.
 
 Both are plain iterators for :class:`~specwire.therundown.client.TheRundown` and async iterators for
-:class:`~specwire.therundown.aclient.AsyncTheRundown`; ``poll()`` / ``apoll()`` fetch one catch-up (every page
-until ``has_more`` is false) without waiting, which is what the WebSocket stream uses after a reconnect.
+:class:`~specwire.therundown.async_client.AsyncTheRundown`; ``poll()`` / ``apoll()`` fetch one catch-up
+(every page until ``has_more`` is false) without waiting, which is what the WebSocket stream uses after a
+reconnect.
 """
 
 from __future__ import annotations
@@ -28,23 +29,23 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from specwire_gen.therundown.models import (
-    Event,
-    EventDeltaResponse,
-    EventsResponse,
-    MarketDeltaEntry,
-    MarketDeltaResponse,
-)
 from specwire_gen.therundown.types import Unset
 
 from specwire.core.errors import BadRequestError, ConfigurationError, SpecwireError, StreamParseError
 from specwire.therundown import _calls as c
 from specwire.therundown.errors import TheRundownBadRequestError, is_stale_cursor
 from specwire.therundown.ids import MAX_MARKET_IDS, csv_ids
+from specwire.therundown.models import (
+    Event,
+    EventDeltaResponse,
+    EventsResponse,
+    MarketDeltaEntry,
+    MarketDeltaResponse,
+)
 from specwire.therundown.usage import Usage
 
 if TYPE_CHECKING:
-    from specwire.therundown.aclient import AsyncTheRundown
+    from specwire.therundown.async_client import AsyncTheRundown
     from specwire.therundown.client import TheRundown
 
 __all__ = ["DeltaUnavailableError", "EventDeltaFeed", "MarketDeltaFeed"]

@@ -15,19 +15,7 @@ from typing import Any
 import attrs
 import httpx
 
-__all__ = ["TIER_REQUESTS_PER_SECOND", "Usage", "UsageTracker"]
-
-#: Burst ceilings per plan from the docs' tier table (requests per second per key). ``max`` comes from the
-#: pricing file only; ``enterprise`` is custom (no client-side limit).
-TIER_REQUESTS_PER_SECOND: dict[str, float] = {
-    "free": 1,
-    "starter": 2,
-    "pro": 5,
-    "ultra": 10,
-    "super": 15,
-    "mega": 20,
-    "max": 50,
-}
+__all__ = ["Usage", "UsageTracker"]
 
 
 def _int(value: str | None) -> int | None:

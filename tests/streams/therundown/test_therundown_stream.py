@@ -12,7 +12,7 @@ import pytest
 from specwire.core.errors import AuthenticationError, StreamParseError
 from specwire.streaming.state import ConnectionState, StateChange
 from specwire.therundown import AsyncTheRundown, MarketStream, StreamResync, TheRundown
-from specwire.therundown.stream import SeedBackoff, decode_frame
+from specwire.therundown.streams import SeedBackoff, decode_frame
 from specwire_gen.therundown.stream_models import HeartbeatMessage, MarketPrice
 
 from tests.contract.therundown.cassette_data import example

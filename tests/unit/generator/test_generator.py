@@ -154,7 +154,9 @@ def test_generation_is_byte_identical(workspace: Path, tmp_path: Path) -> None:
 def test_invalid_openapi_names_file_and_json_path(tmp_path: Path) -> None:
     spec = tmp_path / "openapi.yaml"
     text = (FIXTURES / "demo" / "openapi.yaml").read_text(encoding="utf-8")
-    spec.write_text(text.replace("type: integer\n      enum: [0, 1, 2]", "type: integr\n      enum: [0, 1, 2]"))
+    spec.write_text(
+        text.replace("type: integer\n      enum: [0, 1, 2]", "type: integr\n      enum: [0, 1, 2]")
+    )
     with pytest.raises(SpecError) as info:
         validate_openapi(spec)
     assert str(spec) in str(info.value)

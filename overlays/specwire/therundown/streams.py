@@ -33,8 +33,7 @@ from urllib.parse import urlencode
 
 import attrs
 import msgspec
-from specwire_gen.therundown.models import EventsResponse, MarketDeltaEntry
-from specwire_gen.therundown.stream_models import HeartbeatMessage, MarketPrice, MarketPriceMessage
+from specwire_gen.therundown.stream_models import MarketPriceMessage
 from specwire_gen.therundown.types import Unset
 
 from specwire.core.errors import ConfigurationError, StreamParseError
@@ -44,17 +43,20 @@ from specwire.streaming.state import StateChange
 from specwire.streaming.websocket import Reconnected, ReconnectingWebSocket
 from specwire.therundown import _calls as c
 from specwire.therundown import params as p
+from specwire.therundown.auth import KEY_HEADER, KEY_PARAM
 from specwire.therundown.delta import MarketDeltaFeed
 from specwire.therundown.errors import family
 from specwire.therundown.ids import csv_ids
+from specwire.therundown.models import EventsResponse, HeartbeatMessage, MarketDeltaEntry, MarketPrice
 from specwire.therundown.odds import is_off_board
 
 if TYPE_CHECKING:
-    from specwire.therundown.aclient import AsyncTheRundown
+    from specwire.therundown.async_client import AsyncTheRundown
     from specwire.therundown.client import TheRundown
 
 __all__ = ["HEARTBEAT_INTERVAL", "MarketStream", "StreamResync", "SeedBackoff", "decode_frame", "sync_stream"]
 
+# The logger keeps the name it had before this module was renamed, so existing logging configs still match.
 logger = logging.getLogger("specwire.therundown.stream")
 for _name in ("websockets", "websockets.client"):
     logging.getLogger(_name).addFilter(SecretFilter())
@@ -311,14 +313,14 @@ class MarketStream:
         if self.key_in == "query":
             key = self._client.ws_key()
             assert key is not None
-            query = {"key": key, **query}
+            query = {KEY_PARAM: key, **query}
         return f"{self._ws_url}?{urlencode(query, safe=',')}" if query else self._ws_url
 
     def _headers(self) -> dict[str, str] | None:
         if self.key_in != "header":
             return None
         key = self._client.ws_key()
-        return {"X-TheRundown-Key": key} if key else None
+        return {KEY_HEADER: key} if key else None
 
     def _socket(self) -> ReconnectingWebSocket:
         return ReconnectingWebSocket(

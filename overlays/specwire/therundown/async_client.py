@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from specwire_gen.therundown.client import Client
-from specwire_gen.therundown.models import (
+
+from specwire.therundown import _calls as c
+from specwire.therundown.client import ClientCore, parsed_or_raise
+from specwire.therundown.delta import EventDeltaFeed, MarketDeltaFeed
+from specwire.therundown.ids import IdLike
+from specwire.therundown.models import (
     AffiliatesResponse,
     BestLineResponse,
     ChartResponse,
@@ -46,19 +51,12 @@ from specwire_gen.therundown.models import (
     StatsSample,
     TeamsResponse,
 )
-
-from specwire.core.http import build_async_client
-from specwire.therundown import _calls as c
-from specwire.therundown._base import ClientCore
-from specwire.therundown.client import parsed_or_raise
-from specwire.therundown.delta import EventDeltaFeed, MarketDeltaFeed
-from specwire.therundown.ids import IdLike
 from specwire.therundown.params import DateLike, IdsArg
-from specwire.therundown.transport import AsyncRundownTransport
+from specwire.therundown.transport import build_async_http_client
 from specwire.therundown.usage import Usage
 
 if TYPE_CHECKING:
-    from specwire.therundown.stream import MarketStream
+    from specwire.therundown.streams import MarketStream
 
 __all__ = ["AsyncTheRundown"]
 
@@ -78,9 +76,7 @@ class AsyncTheRundown(ClientCore):
         self, api_key: str | None = None, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any
     ) -> None:
         super().__init__(api_key, **kwargs)
-        inner = transport if transport is not None else httpx.AsyncHTTPTransport()
-        cfg = _evolve(self._config, transport=AsyncRundownTransport(inner, self.usage))
-        self._http = build_async_client(cfg)
+        self._http = build_async_http_client(self._config, transport, self.usage)
         self._gen = Client(base_url=self.base_url).set_async_httpx_client(self._http)
 
     # -- plumbing ---------------------------------------------------------------------------------------
@@ -497,12 +493,12 @@ class AsyncTheRundown(ClientCore):
         """The WebSocket market stream: ``async for update in rundown.stream(sport_ids=["NBA"])``.
 
         Yields :class:`~specwire_gen.therundown.stream_models.MarketPrice` updates (and a
-        :class:`~specwire.therundown.stream.StreamResync` if a gap could not be filled). After every reconnect
+        :class:`~specwire.therundown.streams.StreamResync` if a gap could not be filled). After every reconnect
         it first emits the changes missed meanwhile, from the delta feed (``catch_up``; needs ``cursor=`` or
-        exactly one sport). ``options`` go to :class:`~specwire.therundown.stream.MarketStream`
+        exactly one sport). ``options`` go to :class:`~specwire.therundown.streams.MarketStream`
         (``on_state_change``, ``on_error``, ``heartbeat_interval``, ``idle_heartbeats``, ``backoff``, ...).
         """
-        from specwire.therundown.stream import MarketStream
+        from specwire.therundown.streams import MarketStream
 
         return MarketStream(
             self,
@@ -519,9 +515,3 @@ class AsyncTheRundown(ClientCore):
 
 def _feed_args(args: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in args.items() if k != "self"}
-
-
-def _evolve(cfg: Any, **changes: Any) -> Any:
-    import attrs
-
-    return attrs.evolve(cfg, **changes)
