@@ -6,14 +6,13 @@ every documented result (``result.model``), orders that a retry can never duplic
 conversion (:mod:`specwire.sequence.fixedpoint`) and streams that reconnect and re-subscribe.
 """
 
-from ._results import AmendResult, BatchResult
 from .async_client import AsyncSequence
 from .batch import AsyncBatchBuilder, BatchBuilder
 from .client import Sequence
 from .errors import SequenceError, SequenceResponseError, family
 from .fixedpoint import from_1e8, from_1e9, to_1e8, to_1e9
 from .graphs import build_graph, edge, new_graph_id, node
-from .records import Record
+from .models import AmendResult, BatchResult, Record
 from .streams import LifecycleStream, SequenceStream, StreamMessage, StreamOptions
 
 __all__ = [

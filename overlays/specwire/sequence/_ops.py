@@ -133,7 +133,7 @@ from specwire.core.redact import is_sensitive_name, register_secret
 
 from .errors import SequenceResponseError
 from .fixedpoint import Number, to_1e8, to_1e9, to_decimal
-from .records import Record, records
+from .models import Record, records
 
 __all__ = ["Call"]
 

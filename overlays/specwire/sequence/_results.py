@@ -11,41 +11,36 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-from specwire_gen.sequence.models import Fill, FillsPage, GraphSubmission, Market, Order, OrdersPage
-
 from .errors import SequenceResponseError, family
 from .fixedpoint import Number, to_1e8, to_decimal
-from .records import Record, records
+from .models import (
+    AmendResult,
+    Fill,
+    FillsPage,
+    GraphSubmission,
+    Market,
+    Order,
+    OrdersPage,
+    Record,
+    records,
+)
 
-__all__ = ["AmendResult", "BatchResult"]
+__all__ = [
+    "amend_result",
+    "batch_error",
+    "check_reduce_by",
+    "decreased_qty_1e8",
+    "fills_result",
+    "first_market",
+    "iter_filters",
+    "market_lookup",
+    "next_cursor",
+    "orders_result",
+    "pick_order",
+    "resolved_submission",
+]
 
 _KALSHI_SIDE = re.compile(r":(yes|no)$", re.IGNORECASE)
-
-
-@attrs.frozen
-class AmendResult:
-    """What ``amend``/``decrease`` report: the (possibly new) order id, how it was done, its status."""
-
-    order_id: str
-    mode: str
-    status: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AmendResult:
-        return cls(order_id=str(data["order_id"]), mode=str(data["mode"]), status=data.get("status"))
-
-
-@attrs.frozen
-class BatchResult:
-    """What ``batch(...).end()`` returns: ``mode`` (``"serial"``) and one response per queued op."""
-
-    mode: str
-    responses: list[dict[str, Any]]
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> BatchResult:
-        return cls(mode=str(data["mode"]), responses=list(data["responses"]))
 
 
 def orders_result(data: Any) -> Any:

@@ -20,27 +20,6 @@ from types import TracebackType
 from typing import Any, Self
 
 import httpx
-from specwire_gen.sequence import stream_models as sm
-from specwire_gen.sequence.models import (
-    Deployment,
-    FeesResponse,
-    FundingHistory,
-    FundingRate,
-    GraphStatus,
-    GraphSubmission,
-    Market,
-    MarketsPage,
-    Order,
-    OrderPreview,
-    PriceHistory,
-    Quote,
-    QuotesBatchResponse,
-    RedeemResult,
-    Settlement,
-    SymbolInfo,
-    UnifiedPositions,
-    VenueConnection,
-)
 
 from specwire.core.http import build_async_client
 from specwire.core.options import request_options
@@ -50,13 +29,37 @@ from specwire.streaming.runner import StreamHandle
 from specwire.streaming.state import StateChange
 
 from . import _ops, _results
-from ._config import DEFAULT_BASE_URL, check_api_key, http_config, normalize_base_url, ws_url
+from .auth import check_api_key, ws_headers
 from .batch import AsyncBatchBuilder
 from .errors import SequenceError, SequenceResponseError, family
 from .fixedpoint import Number
 from .graphs import build_graph, edge, node, order_graph
-from .records import Record
+from .models import (
+    AmendResult,
+    Deployment,
+    FeesResponse,
+    FundingHistory,
+    FundingRate,
+    GraphStatus,
+    GraphSubmission,
+    Market,
+    MarketResolvedEvent,
+    MarketsPage,
+    NewMarketEvent,
+    Order,
+    OrderPreview,
+    PriceHistory,
+    Quote,
+    QuotesBatchResponse,
+    Record,
+    RedeemResult,
+    Settlement,
+    SymbolInfo,
+    UnifiedPositions,
+    VenueConnection,
+)
 from .streams import LifecycleStream, SequenceStream, StreamMessage, StreamOptions
+from .transport import DEFAULT_BASE_URL, http_config, normalize_base_url, ws_url
 
 __all__ = ["AsyncSequence"]
 
@@ -120,7 +123,7 @@ class AsyncSequence:
         return f"AsyncSequence(base_url={self.base_url!r})"
 
     def _ws_headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self._key.get()}"}
+        return ws_headers(self._key)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -413,12 +416,12 @@ class AsyncSequence:
 
     async def amend(
         self, order_id: str, new_price: Number | None = None, new_qty: Number | None = None
-    ) -> Record[_results.AmendResult]:
+    ) -> Record[AmendResult]:
         """Change price and/or total quantity of a resting order (cancel/replace today)."""
         response = await self._send(_ops.amend(order_id, new_price, new_qty))
         return _results.amend_result(response, order_id, "cancel_replace")
 
-    async def decrease(self, order_id: str, reduce_by: Number) -> Record[_results.AmendResult]:
+    async def decrease(self, order_id: str, reduce_by: Number) -> Record[AmendResult]:
         """Shrink a resting order by ``reduce_by`` (exact fixed point); ``SequenceError(400)`` if nothing would remain."""
         _results.check_reduce_by(reduce_by)
         remaining = _results.decreased_qty_1e8(await self.order(order_id), reduce_by)
@@ -613,7 +616,7 @@ class AsyncSequence:
         return LifecycleStream(
             ws_url(self.base_url, "/v1/ws/new_markets"),
             self._ws_headers,
-            sm.NewMarketEvent,
+            NewMarketEvent,
             options=self.stream_options,
             on_state_change=on_state_change,
         )
@@ -625,7 +628,7 @@ class AsyncSequence:
         return LifecycleStream(
             ws_url(self.base_url, "/v1/ws/market_resolved"),
             self._ws_headers,
-            sm.MarketResolvedEvent,
+            MarketResolvedEvent,
             options=self.stream_options,
             on_state_change=on_state_change,
         )

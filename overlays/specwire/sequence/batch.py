@@ -16,7 +16,7 @@ from . import _ops, _results
 from .errors import SequenceError
 from .fixedpoint import Number
 from .graphs import build_graph, node
-from .records import Record
+from .models import BatchResult, Record
 
 if TYPE_CHECKING:
     from .async_client import AsyncSequence
@@ -37,7 +37,7 @@ class _Queue:
         self.ops: list[_Op] = []
         self.mode = "serial"
         self.responses: list[dict[str, Any]] = []
-        self.result: Record[_results.BatchResult] | None = None
+        self.result: Record[BatchResult] | None = None
 
     def _submit(self, side: str, symbol: str, qty: Number, price: Number | None) -> Self:
         # A batch limit applies whenever a price is given (0 included), unlike buy()/sell().
@@ -73,10 +73,10 @@ class _Queue:
     def __len__(self) -> int:
         return len(self.ops)
 
-    def _finish(self, responses: list[dict[str, Any]]) -> Record[_results.BatchResult]:
+    def _finish(self, responses: list[dict[str, Any]]) -> Record[BatchResult]:
         self.ops = []
         self.responses = responses
-        self.result = Record({"mode": self.mode, "responses": responses}, _results.BatchResult.from_dict)
+        self.result = Record({"mode": self.mode, "responses": responses}, BatchResult.from_dict)
         return self.result
 
 
@@ -87,7 +87,7 @@ class BatchBuilder(_Queue):
         super().__init__(venue)
         self._client = client
 
-    def end(self) -> Record[_results.BatchResult]:
+    def end(self) -> Record[BatchResult]:
         """Run the queued ops in order; returns (and stores on ``.result``) ``{mode, responses}``."""
         responses: list[dict[str, Any]] = []
         for kind, payload, order_id in self.ops:
@@ -118,7 +118,7 @@ class AsyncBatchBuilder(_Queue):
         super().__init__(venue)
         self._client = client
 
-    async def end(self) -> Record[_results.BatchResult]:
+    async def end(self) -> Record[BatchResult]:
         """Run the queued ops in order; returns (and stores on ``.result``) ``{mode, responses}``."""
         responses: list[dict[str, Any]] = []
         for kind, payload, order_id in self.ops:

@@ -26,7 +26,6 @@ from types import TracebackType
 from typing import Any, Generic, NamedTuple, Self, TypeVar
 
 import msgspec
-from specwire_gen.sequence import stream_models as sm
 
 from specwire.core.errors import StreamParseError
 from specwire.streaming.backoff import Backoff
@@ -34,7 +33,16 @@ from specwire.streaming.state import StateChange
 from specwire.streaming.websocket import ReconnectingWebSocket
 
 from .errors import family
-from .records import Record
+from .models import (
+    BookSnapshot,
+    FillEvent,
+    FundingUpdate,
+    OrderEvent,
+    PriceUpdate,
+    Record,
+    RoutingDecision,
+    TcaEvent,
+)
 
 __all__ = [
     "LifecycleStream",
@@ -50,15 +58,15 @@ CLOSE_TIMEOUT = 2.0
 _DECODER = msgspec.json.Decoder()
 
 _EXACT: dict[str, type[msgspec.Struct]] = {
-    "orders": sm.OrderEvent,
-    "fills": sm.FillEvent,
-    "routing": sm.RoutingDecision,
-    "tca": sm.TcaEvent,
+    "orders": OrderEvent,
+    "fills": FillEvent,
+    "routing": RoutingDecision,
+    "tca": TcaEvent,
 }
 _PREFIX: tuple[tuple[str, type[msgspec.Struct]], ...] = (
-    ("prices:", sm.PriceUpdate),
-    ("book:", sm.BookSnapshot),
-    ("funding", sm.FundingUpdate),
+    ("prices:", PriceUpdate),
+    ("book:", BookSnapshot),
+    ("funding", FundingUpdate),
 )
 
 

@@ -20,7 +20,7 @@ import pytest
 from specwire.core.errors import APIConnectionError, ConflictError, NotFoundError
 from specwire.core.retry import RetryPolicy
 from specwire.sequence import AsyncSequence, Record, Sequence, SequenceError, SequenceResponseError
-from specwire.sequence._config import RETRY_STATUSES, is_idempotent
+from specwire.sequence.transport import RETRY_STATUSES, is_idempotent
 
 KEY = "seq_live_SUPERSECRET0123456789"
 

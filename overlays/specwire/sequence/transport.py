@@ -1,7 +1,7 @@
-"""Connection settings shared by the sync and async Sequence clients.
+"""The Sequence HTTP stack on ``specwire.core``: base and WebSocket URLs, timeouts, retry rules, error family.
 
-Why here: both facades must build the same HTTP stack (bearer auth, the retry rules below, typed
-``SequenceError`` family) and derive the same WebSocket URLs, so the rules live once.
+Why here: both facades must build the same HTTP stack (bearer auth from :mod:`.auth`, the retry rules
+below, typed ``SequenceError`` family) and derive the same WebSocket URLs, so the rules live once.
 
 Retry rules: the official SDK retries every method on 429/502/503/504 and network errors — including
 order submission, without an idempotency key, so a lost response can create a second order. Here reads
@@ -16,11 +16,11 @@ import json
 
 import httpx
 
-from specwire.core.auth import APIKeyAuth
 from specwire.core.errors import ConfigurationError
 from specwire.core.http import HTTPConfig
 from specwire.core.retry import RetryPolicy
 
+from .auth import bearer_auth
 from .errors import family
 
 __all__ = [
@@ -76,12 +76,6 @@ def is_idempotent(request: httpx.Request) -> bool:
     return request.method == "POST" and path == "/v1/orders" and _carries_graph_id(request)
 
 
-def check_api_key(api_key: object) -> str:
-    if not isinstance(api_key, str) or not api_key.strip():
-        raise ConfigurationError("api_key must be a non-empty string (seq_live_... or seq_test_...)")
-    return api_key
-
-
 def http_config(
     api_key: str,
     base_url: str,
@@ -102,7 +96,7 @@ def http_config(
         base_url=base_url,
         timeout=timeout,
         max_retries=max(0, max_retries),
-        auth=APIKeyAuth(api_key, header="Authorization", prefix="Bearer "),
+        auth=bearer_auth(api_key),
         retry_policy=policy,
         error_family=family,
         transport=transport,
