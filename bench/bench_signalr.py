@@ -4,7 +4,7 @@ One loopback hub (a separate process, so it does not share the client's CPU
 time slice) streams ``SPECWIRE_BENCH_MESSAGES`` quote invocations (default one
 million), ``PER_FRAME`` records per WebSocket frame, to each client in turn:
 
-* **specwire** — :class:`specwire.projectx.realtime.MarketStream`: records split,
+* **specwire** — :class:`specwire.projectx.streams.MarketStream`: records split,
   envelopes and quotes decoded into the generated msgspec models, typed
   :class:`QuoteEvent` objects delivered through ``async for``;
 * **bare websockets + json.loads** — the floor to approach: split on 0x1E,
@@ -104,7 +104,7 @@ def _text(frame: str | bytes) -> str:
 
 
 async def _run_specwire(url: str, n: int) -> float:
-    from specwire.projectx.realtime import MarketStream
+    from specwire.projectx.streams import MarketStream
 
     stream = MarketStream(url, token="bench-token", keepalive_interval=15, server_timeout=60)
     await stream.start()
@@ -225,7 +225,7 @@ def _client_process(name: str, url: str, n: int, results: Any) -> None:
     try:
         runner: Callable[[], float]
         if name == "specwire":
-            import specwire.projectx.realtime  # noqa: F401 - imports before the baseline
+            import specwire.projectx.streams  # noqa: F401 - imports before the baseline
 
             runner = lambda: asyncio.run(_run_specwire(url, n))  # noqa: E731
         elif name == "bare websockets + json.loads":

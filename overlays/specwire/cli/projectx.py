@@ -278,7 +278,7 @@ def user_events(
     max_events: int | None = typer.Option(None, "--max-events", help="Stop after this many events."),
 ) -> None:
     """Print live account, order, position and trade events until Ctrl+C."""
-    from specwire.projectx.realtime.user import UserStream
+    from specwire.projectx.streams.user import UserStream
 
     async def watch() -> None:
         factory = getattr(px, "user_stream", None)

@@ -13,12 +13,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from specwire.projectx._http import default_rate_limits
-from specwire.projectx._requests import Bracket, PlacedOrder
 from specwire.projectx.api_client import APIClient
+from specwire.projectx.async_client import AsyncProjectX
 from specwire.projectx.auth import TokenSession, authenticate, jwt_expiry
-from specwire.projectx.client import AsyncProjectX, ProjectX
-from specwire.projectx.common import BarUnit, InvalidArgumentError, OrderSide, OrderStatus, OrderType
+from specwire.projectx.client import ProjectX
 from specwire.projectx.config import ProjectXConfig
 from specwire.projectx.errors import (
     AccountNotFoundError,
@@ -35,6 +33,7 @@ from specwire.projectx.errors import (
     GatewayError,
     GatewayUnknownError,
     InsufficientFundsError,
+    InvalidArgumentError,
     InvalidRequestError,
     MarketClosedError,
     OrderNotFoundError,
@@ -47,18 +46,20 @@ from specwire.projectx.errors import (
     ServerError,
 )
 from specwire.projectx.hosts import FIRMS, HostConfig, resolve_hosts
+from specwire.projectx.models import BarUnit, Bracket, OrderSide, OrderStatus, OrderType, PlacedOrder
 from specwire.projectx.order_placer import OrderPlacer
+from specwire.projectx.transport import default_rate_limits
 
 if TYPE_CHECKING:
     from specwire.projectx.history import HistoricalDataUpdater
-    from specwire.projectx.realtime import DataStream, MarketStream, OrderBook, UserHubStream, UserStream
+    from specwire.projectx.streams import DataStream, MarketStream, OrderBook, UserHubStream, UserStream
 
 _LAZY = {
-    "DataStream": "specwire.projectx.realtime",
-    "UserHubStream": "specwire.projectx.realtime",
-    "MarketStream": "specwire.projectx.realtime",
-    "UserStream": "specwire.projectx.realtime",
-    "OrderBook": "specwire.projectx.realtime",
+    "DataStream": "specwire.projectx.streams",
+    "UserHubStream": "specwire.projectx.streams",
+    "MarketStream": "specwire.projectx.streams",
+    "UserStream": "specwire.projectx.streams",
+    "OrderBook": "specwire.projectx.streams",
     "HistoricalDataUpdater": "specwire.projectx.history",
 }
 

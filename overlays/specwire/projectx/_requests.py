@@ -1,26 +1,27 @@
-"""Argument checks and request models, shared by the sync and async resources.
+"""Argument checks and request builders, shared by the sync and async resources.
 
 Everything a caller can get wrong is caught here, before a request exists,
-with an error naming the argument: the sync and async twins call the same
-builders, so they refuse exactly the same input.
+with an error naming the argument (:class:`~specwire.projectx.errors.InvalidArgumentError`):
+the sync and async twins, ``APIClient`` and ``OrderPlacer`` call the same checks
+and builders, so they refuse exactly the same input. The pagers of
+``History/retrieveBars`` and ``Order/v2/query`` live here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import math
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
-from specwire_gen.projectx.models.aggregate_bar_model import AggregateBarModel
 from specwire_gen.projectx.models.cancel_order_request import CancelOrderRequest
 from specwire_gen.projectx.models.close_contract_position_request import CloseContractPositionRequest
 from specwire_gen.projectx.models.modify_order_request import ModifyOrderRequest
-from specwire_gen.projectx.models.order_model import OrderModel
 from specwire_gen.projectx.models.order_query_filter import OrderQueryFilter
 from specwire_gen.projectx.models.order_sort_field import OrderSortField
-from specwire_gen.projectx.models.order_status import OrderStatus
 from specwire_gen.projectx.models.partial_close_contract_position_request import (
     PartialCloseContractPositionRequest,
 )
@@ -32,25 +33,29 @@ from specwire_gen.projectx.models.search_orders_query_request import SearchOrder
 from specwire_gen.projectx.models.search_trade_request import SearchTradeRequest
 from specwire_gen.projectx.models.sort_direction import SortDirection
 
-from specwire.projectx.common import (
-    InvalidArgumentError,
+from specwire.projectx.errors import InvalidArgumentError
+from specwire.projectx.models import (
+    AggregateBarModel,
+    AggregateBarUnit,
+    Bracket,
     OrderSide,
+    OrderStatus,
     OrderType,
-    check_aware,
-    check_int,
-    check_positive_int,
-    check_price,
-    parse_bar_unit,
-    parse_side,
-    parse_type,
 )
 
 __all__ = [
     "MAX_BARS_PER_REQUEST",
-    "Bracket",
-    "PlacedOrder",
     "bars_request",
+    "check_aware",
+    "check_flag",
+    "check_int",
+    "check_positive_int",
+    "check_price",
+    "check_text",
     "new_custom_tag",
+    "parse_bar_unit",
+    "parse_side",
+    "parse_type",
 ]
 
 #: Server maximum per retrieveBars request (DOCS retrieve-bars).
@@ -58,41 +63,121 @@ MAX_BARS_PER_REQUEST = 20_000
 #: How far before the send time a reconciliation search starts (clock skew between us and the Gateway).
 RECONCILE_LOOKBACK = dt.timedelta(minutes=5)
 
+_SIDE_NAMES = {"buy": OrderSide.BUY, "bid": OrderSide.BUY, "long": OrderSide.BUY, "sell": OrderSide.SELL,
+               "ask": OrderSide.SELL, "short": OrderSide.SELL}  # fmt: skip
+_PLACEABLE_TYPES = frozenset(OrderType) - {OrderType.UNKNOWN}
+
+
+def _norm(name: str) -> str:
+    return name.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def parse_side(value: Any, *, arg: str = "side") -> OrderSide:
+    """``OrderSide``, a generated ``OrderSide``, ``0``/``1`` or a name (``"BUY"``, ``"sell"``, ``"bid"``)."""
+    if isinstance(value, enum.Enum) and not isinstance(value, OrderSide):
+        value = value.value
+    if isinstance(value, bool):
+        raise InvalidArgumentError(f"{arg} must be BUY or SELL, got {value!r}")
+    if isinstance(value, int):
+        if value in (0, 1):
+            return OrderSide(value)
+        raise InvalidArgumentError(f"{arg} must be BUY (0) or SELL (1), got {value!r}")
+    if isinstance(value, str) and _norm(value) in _SIDE_NAMES:
+        return _SIDE_NAMES[_norm(value)]
+    raise InvalidArgumentError(f"unknown {arg} {value!r}; use OrderSide.BUY/SELL or 'BUY'/'SELL'")
+
+
+def parse_type(value: Any, *, arg: str = "type") -> OrderType:
+    """``OrderType``, a generated ``OrderType``, its number or name (``"limit"``, ``"TRAILING_STOP"``)."""
+    if isinstance(value, enum.Enum) and not isinstance(value, OrderType):
+        value = value.value
+    if isinstance(value, bool):
+        raise InvalidArgumentError(f"{arg} must be an order type, got {value!r}")
+    result: OrderType | None = None
+    if isinstance(value, int):
+        result = OrderType(value) if value in OrderType._value2member_map_ else None
+    elif isinstance(value, str):
+        key = _norm(value).upper().replace("TRAILINGSTOP", "TRAILING_STOP").replace("STOPLIMIT", "STOP_LIMIT")
+        result = OrderType.__members__.get(key)
+    if result is None or result not in _PLACEABLE_TYPES:
+        names = ", ".join(t.name for t in sorted(_PLACEABLE_TYPES))
+        raise InvalidArgumentError(f"unknown {arg} {value!r}; use one of {names}")
+    return result
+
+
+def parse_bar_unit(value: Any, *, arg: str = "unit") -> AggregateBarUnit:
+    """A bar unit as enum, number (1 Second ... 6 Month, 7 Tick) or name (``"minute"``)."""
+    if isinstance(value, enum.Enum) and not isinstance(value, AggregateBarUnit):
+        value = value.value
+    if isinstance(value, AggregateBarUnit) and not getattr(value, "is_unknown", False) and value.value != 0:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 7:
+        return AggregateBarUnit(value)
+    if isinstance(value, str):
+        member = AggregateBarUnit.__members__.get(_norm(value).upper().rstrip("S"))
+        if member is not None and member.value != 0:
+            return member
+    raise InvalidArgumentError(
+        f"unknown {arg} {value!r}; use SECOND, MINUTE, HOUR, DAY, WEEK, MONTH or TICK (1-7)"
+    )
+
+
+def check_positive_int(value: Any, arg: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgumentError(f"{arg} must be an int >= 1, got {value!r}")
+    return value
+
+
+def check_int(value: Any, arg: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentError(f"{arg} must be an int, got {value!r}")
+    return value
+
+
+def check_text(value: Any, arg: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidArgumentError(f"{arg} must be a string, got {value!r}")
+    return value
+
+
+def check_flag(value: Any, arg: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidArgumentError(f"{arg} must be True or False, got {value!r}")
+    return value
+
+
+def check_price(value: Any, arg: str, *, required: bool = False) -> float | None:
+    """A finite number, or ``None`` when not ``required``."""
+    if value is None:
+        if required:
+            raise InvalidArgumentError(f"{arg} is required for this order type")
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise InvalidArgumentError(f"{arg} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def check_aware(value: Any, arg: str, *, optional: bool = False) -> dt.datetime | None:
+    """A timezone-aware datetime (naive ones are refused: their instant is ambiguous)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, dt.datetime):
+        raise InvalidArgumentError(f"{arg} must be a timezone-aware datetime, got {value!r}")
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise InvalidArgumentError(
+            f"{arg} is a naive datetime ({value.isoformat()}); pass one with a timezone, e.g. tzinfo=datetime.UTC"
+        )
+    return value
+
 
 def new_custom_tag() -> str:
     """A unique ``customTag`` (the Gateway wants tags unique per account)."""
     return f"sw-{uuid.uuid4().hex}"
-
-
-@attrs.frozen
-class Bracket:
-    """A native bracket leg: signed ``ticks`` from the entry price and the leg's order type.
-
-    Observed live (reference §3.6): for a long entry the stop-loss is below
-    (negative ticks) and the take-profit above (positive); a short reverses
-    both. Stop-loss legs use ``STOP``, take-profit legs ``LIMIT``.
-    """
-
-    ticks: int
-    type: OrderType = OrderType.STOP
-
-
-@attrs.frozen
-class PlacedOrder:
-    """The outcome of ``orders.place``.
-
-    ``reconciled`` is true when the response was lost (timeout, 5xx, a
-    pending code) and the order was found afterwards by ``custom_tag``;
-    ``order`` then holds what the lookup returned.
-    """
-
-    order_id: int
-    custom_tag: str
-    reconciled: bool = False
-    order: OrderModel | None = None
-
-    def __int__(self) -> int:
-        return self.order_id
 
 
 def _bracket(value: Any, arg: str, default_type: OrderType) -> Bracket | None:

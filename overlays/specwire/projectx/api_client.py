@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 
 from specwire.projectx.client import ProjectX
-from specwire.projectx.common import InvalidArgumentError
 from specwire.projectx.config import ProjectXConfig
+from specwire.projectx.errors import InvalidArgumentError
 
 __all__ = ["APIClient"]
 

@@ -14,6 +14,8 @@ client. Its rules, from reference §1.3/§1.4:
 * tell every listener (the SignalR streams) about each new token.
 
 :func:`authenticate` is the seed library's entry point: ``(token, acquired_at)``.
+:class:`NoAuthClient` / :class:`AsyncNoAuthClient` switch the bearer auth off for
+the operations the spec declares public (``security: []``, e.g. ``Status/ping``).
 """
 
 from __future__ import annotations
@@ -379,7 +381,7 @@ def authenticate(
     Without arguments the credentials come from the environment / ``.env``
     (``API_KEY``, ``USERNAME``, or ``APP_*`` for an authorized application).
     """
-    from specwire.projectx._http import build_sync_client
+    from specwire.projectx.transport import build_sync_client
 
     if config is None:
         config = ProjectXConfig.from_env(env_file, username=username, api_key=api_key, **settings)
@@ -396,3 +398,23 @@ def authenticate(
 
 def _no_async_client() -> httpx.AsyncClient:
     raise RuntimeError("authenticate() is synchronous")
+
+
+class NoAuthClient:
+    """Delegates ``request`` to a client, with its auth flow switched off (for public operations)."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self._client = client
+
+    def request(self, *args: Any, **kwargs: Any) -> httpx.Response:
+        return self._client.request(*args, auth=httpx.Auth(), **kwargs)
+
+
+class AsyncNoAuthClient:
+    """:class:`NoAuthClient` for an ``httpx.AsyncClient``."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def request(self, *args: Any, **kwargs: Any) -> httpx.Response:
+        return await self._client.request(*args, auth=httpx.Auth(), **kwargs)

@@ -232,7 +232,7 @@ def open_market_stream(px: Any, **options: Any) -> Any:
     factory = getattr(px, "market_stream", None)
     if callable(factory):
         return factory(**options)
-    from specwire.projectx.realtime.market import MarketStream
+    from specwire.projectx.streams.market import MarketStream
 
     return MarketStream(px.session.market_hub_url, session=px.session, **options)
 

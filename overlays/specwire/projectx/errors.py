@@ -12,6 +12,9 @@ HTTP-level failures (401, 429, 5xx, timeouts) come from the core transport as
 the ``ProjectX*`` family derived here, so ``except RateLimitError`` (core) and
 ``except ProjectXAPIError`` both catch them.
 
+Arguments the client refuses before sending raise :class:`InvalidArgumentError`
+(a :class:`ConfigurationError`, so a ``ValueError``), naming the argument.
+
 The seed library's names (``APIError``, ``AuthenticationError``,
 ``APITimeoutError``, ``OrderNotFoundError``, ``ContractNotFoundError``,
 ``MarketClosedError``, ``ConfigurationError``) are exported as aliases.
@@ -60,8 +63,8 @@ __all__ = [
     "GatewayError",
     "GatewayUnknownError",
     "InsufficientFundsError",
+    "InvalidArgumentError",
     "InvalidRequestError",
-    "MUTATING_ENDPOINTS",
     "MarketClosedError",
     "OrderNotFoundError",
     "OrderPendingError",
@@ -75,6 +78,10 @@ __all__ = [
     "error_for_envelope",
     "family",
 ]
+
+
+class InvalidArgumentError(ConfigurationError):
+    """An argument was refused before anything was sent; the message names it."""
 
 
 class ProjectXAPIError(core.APIError):
@@ -212,11 +219,6 @@ class AmbiguousOrderError(OutcomeUnknownError):
         super().__init__(message, **kwargs)
         self.custom_tag = custom_tag
 
-
-#: Routes whose effect must never be repeated by a retry.
-MUTATING_ENDPOINTS = frozenset(
-    {"Order/place", "Order/modify", "Order/cancel", "Position/closeContract", "Position/partialCloseContract"}
-)
 
 #: Route -> the generated enum of its ``errorCode`` (reference §4).
 ERROR_CODE_ENUMS: dict[str, type[enum.IntEnum]] = {

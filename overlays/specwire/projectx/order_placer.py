@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from specwire.projectx._requests import Bracket
+from specwire.projectx._requests import check_int
 from specwire.projectx.api_client import APIClient
 from specwire.projectx.client import ProjectX
-from specwire.projectx.common import InvalidArgumentError, OrderType, check_int
-from specwire.projectx.errors import GatewayError, OutcomeUnknownError
+from specwire.projectx.errors import GatewayError, InvalidArgumentError, OutcomeUnknownError
+from specwire.projectx.models import Bracket, OrderType
 
 __all__ = ["OrderPlacer"]
 

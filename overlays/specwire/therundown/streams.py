@@ -56,8 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HEARTBEAT_INTERVAL", "MarketStream", "StreamResync", "SeedBackoff", "decode_frame", "sync_stream"]
 
-# The logger keeps the name it had before this module was renamed, so existing logging configs still match.
-logger = logging.getLogger("specwire.therundown.stream")
+logger = logging.getLogger("specwire.therundown.streams")
 for _name in ("websockets", "websockets.client"):
     logging.getLogger(_name).addFilter(SecretFilter())
 

@@ -12,7 +12,7 @@ import pytest
 from msgspec import UNSET
 from specwire.core.errors import ConfigurationError, StreamError, StreamParseError
 from specwire.projectx import ProjectX
-from specwire.projectx.realtime import (
+from specwire.projectx.streams import (
     DepthEvent,
     MarketStream,
     OrderBook,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import msgspec
-from specwire.projectx.realtime import DepthEvent, OrderBook
+from specwire.projectx.streams import DepthEvent, OrderBook
 from specwire_gen.projectx.stream_models import GatewayDepthEntry
 
 from tests.streams.projectx.conftest import EP, MNQ

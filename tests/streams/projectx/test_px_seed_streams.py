@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from specwire.core.errors import ConfigurationError
 from specwire.projectx import ProjectX
-from specwire.projectx.realtime import DataStream, QuoteEvent, UserHubStream
+from specwire.projectx.streams import DataStream, QuoteEvent, UserHubStream
 
 from tests.streams.projectx.conftest import ACCOUNT, EP, fast, until
 from tests.support.signalr_hub import LoopbackHub

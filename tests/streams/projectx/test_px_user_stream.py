@@ -10,7 +10,7 @@ import msgspec
 import pytest
 from specwire.core.errors import ConfigurationError
 from specwire.projectx import ProjectX
-from specwire.projectx.realtime import (
+from specwire.projectx.streams import (
     AccountEvent,
     OrderEvent,
     PositionEvent,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import msgspec
 import pytest
 from specwire.core.errors import StreamParseError
-from specwire.projectx.realtime import AccountEvent, OrderEvent, PositionEvent, UserTradeEvent
-from specwire.projectx.realtime.decode import MarketDecoder, UserDecoder
+from specwire.projectx.streams import AccountEvent, OrderEvent, PositionEvent, UserTradeEvent
+from specwire.projectx.streams.decode import MarketDecoder, UserDecoder
 from specwire_gen.projectx.stream_models import DomType, GatewayUserOrder, OrderStatus
 
 from tests.streams.projectx.conftest import ACCOUNT, EP

@@ -22,8 +22,8 @@ from specwire.projectx import (
     ProjectX,
     RateLimitError,
 )
-from specwire.projectx._http import default_rate_limits, is_read_request
-from specwire.projectx.errors import MUTATING_ENDPOINTS, error_code_name, error_for_envelope
+from specwire.projectx.errors import error_code_name, error_for_envelope
+from specwire.projectx.transport import MUTATING_ENDPOINTS, default_rate_limits, is_read_request
 
 from tests.unit.projectx.px_fake_gateway import API_KEY, USERNAME, FakeGateway
 

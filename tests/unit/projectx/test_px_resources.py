@@ -57,10 +57,10 @@ async def test_async_twin_gives_the_same_results(gateway: FakeGateway, px: Proje
 def test_sync_and_async_resources_have_the_same_methods() -> None:
     import inspect
 
-    from specwire.projectx import async_resources, resources
+    from specwire.projectx import async_client, client
 
     for name in ("Accounts", "Contracts", "History", "Orders", "Positions", "Trades", "Status"):
-        sync_cls, async_cls = getattr(resources, name), getattr(async_resources, f"Async{name}")
+        sync_cls, async_cls = getattr(client, name), getattr(async_client, f"Async{name}")
         public = {n for n in vars(sync_cls) if not n.startswith("_")}
         assert public == {n for n in vars(async_cls) if not n.startswith("_")}, name
         for method in public:

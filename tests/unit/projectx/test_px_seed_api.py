@@ -17,7 +17,7 @@ from specwire.projectx import (
     authenticate,
     jwt_expiry,
 )
-from specwire.projectx.common import OrderSide, OrderType
+from specwire.projectx.models import OrderSide, OrderType
 
 from tests.unit.projectx.px_fake_gateway import API_KEY, USERNAME, FakeGateway, LossyTransport, once_for
 

@@ -1,15 +1,19 @@
-"""The httpx clients behind a ProjectX session: rate limits, retry rules, bearer auth.
+"""How ProjectX talks HTTP: the httpx clients of a session, built from :mod:`specwire.core.http`.
 
 Built on :func:`specwire.core.http.build_client`; what is ProjectX-specific
 lives here:
 
+* base URL (the firm's API host), timeout and ``Accept`` header;
 * the published limits (reference §5.1) as one :class:`RateLimiter` shared by
   every thread and task of a session: 200 requests / 60 s overall and
   30 / 30 s for ``History/retrieveBars`` (the stricter of the two figures the
   sources give; pass ``rate_limits=`` to change them);
-* which POSTs are reads and may be retried (everything except the order and
-  position mutations, :data:`~specwire.projectx.errors.MUTATING_ENDPOINTS`);
-* the ``ProjectX*`` error family for HTTP and transport failures.
+* the retry policy: which POSTs are reads and may be retried (everything
+  except the order and position mutations, :data:`MUTATING_ENDPOINTS`);
+* the ``ProjectX*`` error family (:mod:`specwire.projectx.errors`) for HTTP and
+  transport failures.
+
+The bearer auth installed on the clients is :mod:`specwire.projectx.auth`'s session.
 """
 
 from __future__ import annotations
@@ -18,22 +22,27 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
-from specwire.core.auth import BearerTokenAuth
 from specwire.core.errors import ConfigurationError
 from specwire.core.http import HTTPConfig, build_async_client, build_client
 from specwire.core.ratelimit import RateLimit, RateLimiter
 from specwire.core.retry import RetryPolicy
 from specwire.projectx.config import ProjectXConfig
-from specwire.projectx.errors import MUTATING_ENDPOINTS, family
+from specwire.projectx.errors import family
 
 __all__ = [
     "BARS_PATH",
+    "MUTATING_ENDPOINTS",
     "HTTPStack",
     "build_async_client_for",
     "build_sync_client",
     "default_rate_limits",
     "is_read_request",
 ]
+
+#: Routes whose effect must never be repeated by a retry.
+MUTATING_ENDPOINTS = frozenset(
+    {"Order/place", "Order/modify", "Order/cancel", "Position/closeContract", "Position/partialCloseContract"}
+)
 
 BARS_PATH = "/api/History/retrieveBars"
 _MUTATING_PATHS = frozenset(f"/api/{endpoint}".lower() for endpoint in MUTATING_ENDPOINTS)
@@ -219,7 +228,3 @@ class HTTPStack:
         if self._async is not None and self._owns_async:
             await self._async.aclose()
         self.close()
-
-
-def bearer_auth_factory(provider: object) -> Callable[[], httpx.Auth]:
-    return lambda: BearerTokenAuth(provider)  # type: ignore[arg-type]

@@ -1,13 +1,20 @@
 """What the sync and async ProjectX facades share: configuration, session, clients, envelope checks.
 
-The facade calls the *generated* operation functions (``specwire_gen.projectx.api``)
-with an injected httpx client, then turns a ``success: false`` envelope into
-the typed exception for that endpoint and code. HTTP-level failures never
-reach the generated parser: the core client raises them first.
+:class:`ProjectXBase` holds one facade's configuration, token session, HTTP
+stack (:mod:`specwire.projectx.transport`) and generated clients. It calls the
+*generated* operation functions (``specwire_gen.projectx.api``) with the
+injected httpx client, then turns a ``success: false`` envelope into the typed
+exception for that endpoint and code. HTTP-level failures never reach the
+generated parser: the core client raises them first.
+
+The helpers below it read results and reconcile an order whose outcome is
+unknown; the sync resources (:mod:`specwire.projectx.client`) and their async
+twins (:mod:`specwire.projectx.async_client`) call the same ones.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -15,19 +22,36 @@ from typing import Any
 import attrs
 import httpx
 from specwire_gen.projectx.client import Client
-from specwire_gen.projectx.types import Response
+from specwire_gen.projectx.types import Response, Unset
 
 from specwire.core.auth import BearerTokenAuth
 from specwire.core.errors import ConfigurationError, SpecwireError
 from specwire.core.ratelimit import RateLimit, RateLimiter
 from specwire.core.retry import RetryPolicy
-from specwire.projectx._http import HTTPStack
-from specwire.projectx.auth import TokenSession
+from specwire.projectx.auth import AsyncNoAuthClient, NoAuthClient, TokenSession
 from specwire.projectx.config import ProjectXConfig
-from specwire.projectx.errors import ProjectXAPIError, error_for_envelope
+from specwire.projectx.errors import (
+    AmbiguousOrderError,
+    APIConnectionError,
+    ContractNotFoundError,
+    OrderRejectedError,
+    OutcomeUnknownError,
+    ProjectXAPIError,
+    ServerError,
+    error_for_envelope,
+)
 from specwire.projectx.hosts import HostConfig
+from specwire.projectx.models import ContractModel, OrderModel, OrderStatus, PlacedOrder
+from specwire.projectx.transport import HTTPStack
 
-__all__ = ["ProjectXBase", "unwrap"]
+__all__ = [
+    "ProjectXBase",
+    "ambiguous",
+    "contract_from_response",
+    "outcome_unknown",
+    "reconciled",
+    "unwrap",
+]
 
 
 def unwrap(endpoint: str, response: Response[Any]) -> Any:
@@ -206,12 +230,12 @@ class ProjectXBase:
 
     def call_unauthenticated(self, module: Any, endpoint: str) -> Any:
         """Run a generated operation declared ``security: []`` (``Status/ping``) without a token."""
-        gen = Client(base_url=self.hosts.api_url).set_httpx_client(_NoAuthClient(self._stack.sync_client))  # type: ignore[arg-type]
+        gen = Client(base_url=self.hosts.api_url).set_httpx_client(NoAuthClient(self._stack.sync_client))  # type: ignore[arg-type]
         return unwrap(endpoint, module.sync_detailed(client=gen))
 
     async def acall_unauthenticated(self, module: Any, endpoint: str) -> Any:
         gen = Client(base_url=self.hosts.api_url).set_async_httpx_client(
-            _AsyncNoAuthClient(self._stack.async_client)  # type: ignore[arg-type]
+            AsyncNoAuthClient(self._stack.async_client)  # type: ignore[arg-type]
         )
         return unwrap(endpoint, await module.asyncio_detailed(client=gen))
 
@@ -228,36 +252,100 @@ class ProjectXBase:
             raise
         return unwrap(endpoint, response)
 
-    # -- realtime (specwire.projectx.realtime) ---------------------------------------------------
+    # -- streams (specwire.projectx.streams) ----------------------------------------------------
     def market_stream(self, **options: Any) -> Any:
-        """A :class:`~specwire.projectx.realtime.MarketStream` on this firm's market hub and session.
+        """A :class:`~specwire.projectx.streams.MarketStream` on this firm's market hub and session.
 
         ``async with px.market_stream() as s: await s.subscribe_quotes(...); async for e in s: ...``
         """
-        from specwire.projectx.realtime import market_stream
+        from specwire.projectx.streams import market_stream
 
         return market_stream(self, **options)
 
     def user_stream(self, **options: Any) -> Any:
-        """A :class:`~specwire.projectx.realtime.UserStream`; after a reconnect it reconciles through this client."""
-        from specwire.projectx.realtime import user_stream
+        """A :class:`~specwire.projectx.streams.UserStream`; after a reconnect it reconciles through this client."""
+        from specwire.projectx.streams import user_stream
 
         return user_stream(self, **options)
 
 
-class _NoAuthClient:
-    """Delegates ``request`` to a client, with its auth flow switched off (for public operations)."""
+# -- results shared by the sync and async resources ---------------------------------------------
 
-    def __init__(self, client: httpx.Client) -> None:
-        self._client = client
+logger = logging.getLogger("specwire.projectx.orders")
 
-    def request(self, *args: Any, **kwargs: Any) -> httpx.Response:
-        return self._client.request(*args, auth=httpx.Auth(), **kwargs)
+# httpx failures after which the request provably never left this machine.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-class _AsyncNoAuthClient:
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
+def _list(value: Any) -> list[Any]:
+    """A payload array as a list (absent or null arrays are empty).
 
-    async def request(self, *args: Any, **kwargs: Any) -> httpx.Response:
-        return await self._client.request(*args, auth=httpx.Auth(), **kwargs)
+    Items that do not fit their model never get here: the generated parser raises, and
+    ``ProjectXBase.call`` turns that into a ``ProjectXAPIError`` naming the endpoint.
+    """
+    if value is None or isinstance(value, Unset):
+        return []
+    return list(value)
+
+
+def _model(value: Any, cls: type[Any]) -> Any:
+    return value if isinstance(value, cls) else None
+
+
+def contract_from_response(parsed: Any, contract_id: str) -> ContractModel:
+    """``contract`` or the one-element ``contracts`` array: the spec accepts both forms."""
+    single = _model(parsed.contract, ContractModel)
+    if single is not None:
+        return single  # type: ignore[no-any-return]
+    many = _list(parsed.contracts)
+    for item in many:
+        if item.id == contract_id:
+            return item  # type: ignore[no-any-return]
+    if many:
+        return many[0]  # type: ignore[no-any-return]
+    raise ContractNotFoundError(
+        f"Contract/searchById returned no contract for {contract_id!r}",
+        endpoint="Contract/searchById",
+        error_name="ContractNotFound",
+    )
+
+
+def outcome_unknown(exc: BaseException) -> bool:
+    """True when a mutation may or may not have reached the Gateway."""
+    if isinstance(exc, OutcomeUnknownError | ServerError):
+        return True
+    if isinstance(exc, APIConnectionError):
+        return not isinstance(exc.__cause__, _NOT_SENT)
+    return False
+
+
+def _matching(orders: list[OrderModel], tag: str) -> OrderModel | None:
+    found = [o for o in orders if isinstance(o.custom_tag, str) and o.custom_tag == tag]
+    if len(found) > 1:
+        logger.warning(
+            "%d orders carry customTag %r; returning the first (id %s)", len(found), tag, found[0].id
+        )
+    return found[0] if found else None
+
+
+def reconciled(order: OrderModel, tag: str) -> PlacedOrder:
+    if order.status == OrderStatus.REJECTED:
+        err = OrderRejectedError(
+            f"Order/place: order {order.id} (customTag {tag!r}) was created and rejected",
+            endpoint="Order/place",
+            error_name="OrderRejected",
+        )
+        err.order_id = order.id
+        raise err
+    return PlacedOrder(order_id=order.id, custom_tag=tag, reconciled=True, order=order)
+
+
+def ambiguous(tag: str, attempts: int, cause: BaseException) -> AmbiguousOrderError:
+    err = AmbiguousOrderError(
+        f"Order/place outcome unknown after {type(cause).__name__}; no order with customTag {tag!r} "
+        f"found in {attempts} lookup(s). Do not place it again blindly: look it up by this tag.",
+        custom_tag=tag,
+        endpoint="Order/place",
+    )
+    err.__cause__ = cause
+    return err

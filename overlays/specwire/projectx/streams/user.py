@@ -44,9 +44,9 @@ from specwire_gen.projectx.stream_models import (
 )
 
 from specwire.core.errors import ConfigurationError, StreamError
-from specwire.projectx.realtime import decode
-from specwire.projectx.realtime._stream import HubStream, check_account_id
-from specwire.projectx.realtime.events import (
+from specwire.projectx.streams import decode
+from specwire.projectx.streams._hub import HubStream, check_account_id
+from specwire.projectx.streams.events import (
     AccountEvent,
     OrderEvent,
     PositionEvent,
@@ -57,7 +57,7 @@ from specwire.streaming.state import ConnectionState, StateChange
 
 __all__ = ["RestSnapshot", "UserStream", "UserView"]
 
-logger = logging.getLogger("specwire.projectx.realtime")
+logger = logging.getLogger("specwire.projectx.streams")
 
 _MAX_TRADE_IDS = 200_000
 

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from msgspec import UNSET
 from specwire_gen.projectx.stream_models import DomType, GatewayDepthEntry
 
-from specwire.projectx.realtime.events import DepthEvent
+from specwire.projectx.streams.events import DepthEvent
 
 __all__ = ["BookLevel", "OrderBook"]
 

@@ -1,15 +1,17 @@
-"""Asyncio ProjectX resources: the twins of :mod:`specwire.projectx.resources`.
+"""``AsyncProjectX``: the asyncio ProjectX Gateway facade, the twin of :mod:`specwire.projectx.client`.
 
-Same names, arguments, checks and results; every request method is a
-coroutine and ``orders.query`` is an async iterator.
+Same arguments, resources, names, checks and results; every request method
+is a coroutine and ``orders.query`` is an async iterator.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import Any
 
 from specwire_gen.projectx.api.account import search_accounts
 from specwire_gen.projectx.api.contract import (
@@ -34,39 +36,39 @@ from specwire_gen.projectx.api.position import (
 )
 from specwire_gen.projectx.api.status import ping
 from specwire_gen.projectx.api.trade import search_trades
-from specwire_gen.projectx.models.aggregate_bar_model import AggregateBarModel
-from specwire_gen.projectx.models.contract_model import ContractModel
-from specwire_gen.projectx.models.half_trade_model import HalfTradeModel
 from specwire_gen.projectx.models.list_available_contract_request import ListAvailableContractRequest
-from specwire_gen.projectx.models.order_model import OrderModel
-from specwire_gen.projectx.models.position_model import PositionModel
 from specwire_gen.projectx.models.search_account_request import SearchAccountRequest
 from specwire_gen.projectx.models.search_contract_by_id_request import SearchContractByIdRequest
 from specwire_gen.projectx.models.search_contract_request import SearchContractRequest
 from specwire_gen.projectx.models.search_open_order_request import SearchOpenOrderRequest
 from specwire_gen.projectx.models.search_order_by_id_request import SearchOrderByIdRequest
 from specwire_gen.projectx.models.search_position_request import SearchPositionRequest
-from specwire_gen.projectx.models.trading_account_model import TradingAccountModel
 
 from specwire.core.options import request_options
 from specwire.projectx import _requests as rq
-from specwire.projectx.common import check_int
-from specwire.projectx.errors import OrderNotFoundError, ProjectXAPIError
-from specwire.projectx.resources import (
-    _flag,
+from specwire.projectx._facade import (
+    ProjectXBase,
     _list,
     _matching,
     _model,
-    _text,
     ambiguous,
     contract_from_response,
     logger,
     outcome_unknown,
     reconciled,
 )
-
-if TYPE_CHECKING:
-    from specwire.projectx._base import ProjectXBase
+from specwire.projectx._requests import check_flag, check_int, check_text
+from specwire.projectx.config import ProjectXConfig
+from specwire.projectx.errors import OrderNotFoundError, ProjectXAPIError
+from specwire.projectx.models import (
+    AggregateBarModel,
+    ContractModel,
+    HalfTradeModel,
+    OrderModel,
+    PlacedOrder,
+    PositionModel,
+    TradingAccountModel,
+)
 
 __all__ = [
     "AsyncAccounts",
@@ -74,9 +76,49 @@ __all__ = [
     "AsyncHistory",
     "AsyncOrders",
     "AsyncPositions",
+    "AsyncProjectX",
     "AsyncStatus",
     "AsyncTrades",
 ]
+
+
+class AsyncProjectX(ProjectXBase):
+    """Asyncio ProjectX Gateway client: :class:`ProjectX`'s arguments, resources and methods, awaited."""
+
+    def __init__(self, api_key: str | None = None, username: str | None = None, **kwargs: Any) -> None:
+        super().__init__(api_key, username, **kwargs)
+        self.accounts = AsyncAccounts(self)
+        self.contracts = AsyncContracts(self)
+        self.history = AsyncHistory(self)
+        self.orders = AsyncOrders(self)
+        self.positions = AsyncPositions(self)
+        self.trades = AsyncTrades(self)
+        self.status = AsyncStatus(self)
+
+    @classmethod
+    def from_env(cls, env_file: str | os.PathLike[str] | None = ".env", **kwargs: Any) -> AsyncProjectX:
+        """Credentials and hosts from the environment and ``env_file`` (the seed's variable names)."""
+        config_keys = {"firm", "api_url", "market_hub_url", "user_hub_url", "timeout", "renew_margin"}
+        settings = {
+            k: kwargs.pop(k) for k in list(kwargs) if k in config_keys or k in ("api_key", "username")
+        }
+        return cls(config=ProjectXConfig.from_env(env_file, **settings), **kwargs)
+
+    async def authenticate(self) -> str:
+        """Log in now (otherwise the first request does) and return the token."""
+        return await self.session.aget_token()
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections this client opened."""
+        await self._stack.aclose()
+
+    async def __aenter__(self) -> AsyncProjectX:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
 
 
 class _Resource:
@@ -87,14 +129,14 @@ class _Resource:
 class AsyncAccounts(_Resource):
     async def search(self, only_active: bool = True) -> list[TradingAccountModel]:
         """``Account/search``: the accounts of this login (only active ones by default)."""
-        body = SearchAccountRequest(only_active_accounts=_flag(only_active, "only_active"))
+        body = SearchAccountRequest(only_active_accounts=check_flag(only_active, "only_active"))
         return _list((await self._client.acall(search_accounts, "Account/search", body)).accounts)
 
 
 class AsyncContracts(_Resource):
     async def search(self, text: str, live: bool = False) -> list[ContractModel]:
         """``Contract/search``: at most 20 contracts matching ``text`` (active months only)."""
-        body = SearchContractRequest(search_text=_text(text, "text"), live=_flag(live, "live"))
+        body = SearchContractRequest(search_text=check_text(text, "text"), live=check_flag(live, "live"))
         return _list((await self._client.acall(search_contracts, "Contract/search", body)).contracts)
 
     async def get(self, contract_id: str) -> ContractModel:
@@ -106,7 +148,7 @@ class AsyncContracts(_Resource):
 
     async def available(self, live: bool = False) -> list[ContractModel]:
         """``Contract/available``: every contract the login may trade."""
-        body = ListAvailableContractRequest(live=_flag(live, "live"))
+        body = ListAvailableContractRequest(live=check_flag(live, "live"))
         return _list(
             (await self._client.acall(list_available_contracts, "Contract/available", body)).contracts
         )
@@ -185,7 +227,7 @@ class AsyncOrders(_Resource):
         custom_tag: str | None = None,
         stop_loss_bracket: Any = None,
         take_profit_bracket: Any = None,
-    ) -> rq.PlacedOrder:
+    ) -> PlacedOrder:
         """``Order/place``, sent exactly once, with a ``customTag`` (yours or a generated one).
 
         When the outcome is unknown (timeout after sending, 5xx, a pending or
@@ -218,11 +260,11 @@ class AsyncOrders(_Resource):
             return await self._reconcile(
                 body.account_id, tag, since, ProjectXAPIError("Order/place: success without an orderId")
             )
-        return rq.PlacedOrder(order_id=parsed.order_id, custom_tag=tag)
+        return PlacedOrder(order_id=parsed.order_id, custom_tag=tag)
 
     async def _reconcile(
         self, account_id: int, tag: str, since: dt.datetime, cause: BaseException
-    ) -> rq.PlacedOrder:
+    ) -> PlacedOrder:
         logger.warning("Order/place outcome unknown (%s); looking up customTag %r", type(cause).__name__, tag)
         attempts = self._client.reconcile_attempts
         for attempt in range(attempts):
@@ -239,7 +281,7 @@ class AsyncOrders(_Resource):
 
     async def find_by_tag(self, account_id: int, custom_tag: str, since: dt.datetime) -> OrderModel | None:
         """The order carrying ``custom_tag`` created after ``since``, or ``None``."""
-        return _matching(await self.search(account_id, since), _text(custom_tag, "custom_tag"))
+        return _matching(await self.search(account_id, since), check_text(custom_tag, "custom_tag"))
 
     async def modify(
         self,

@@ -27,9 +27,9 @@ import msgspec
 from specwire_gen.projectx.stream_models import GatewayDepthEntry, GatewayQuote, GatewayTradePrint
 
 from specwire.core.errors import ConfigurationError, StreamError
-from specwire.projectx.realtime import decode
-from specwire.projectx.realtime._stream import HubStream, check_contract_ids
-from specwire.projectx.realtime.events import DepthEvent, MarketEvent, QuoteEvent, TradeEvent
+from specwire.projectx.streams import decode
+from specwire.projectx.streams._hub import HubStream, check_contract_ids
+from specwire.projectx.streams.events import DepthEvent, MarketEvent, QuoteEvent, TradeEvent
 
 __all__ = ["MarketStream"]
 

@@ -1,4 +1,4 @@
-"""What the market and user streams share: one hub connection, one bounded event buffer,
+"""The base of the market and user streams: one hub connection, one bounded event buffer,
 state and error reporting, and the session's token on every connect.
 
 Token: each (re)connect asks the session for its current token, renewing it
@@ -18,13 +18,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from specwire.core.errors import ConfigurationError, StreamError
-from specwire.projectx.realtime._buffer import EventBuffer, Overflow
+from specwire.projectx.streams._buffer import EventBuffer, Overflow
 from specwire.streaming.signalr import HubConnection, TokenSource
 from specwire.streaming.state import ConnectionState, StateChange
 
 E = TypeVar("E")
 
-logger = logging.getLogger("specwire.projectx.realtime")
+logger = logging.getLogger("specwire.projectx.streams")
 
 StateCallback = Callable[[StateChange], Any]
 ErrorCallback = Callable[[BaseException], Any]

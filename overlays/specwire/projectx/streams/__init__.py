@@ -1,21 +1,22 @@
-"""ProjectX realtime: the market and user SignalR hubs, typed, and kept connected.
+"""ProjectX streams: the market and user SignalR hubs, typed, and kept connected.
 
 * :class:`MarketStream` / :class:`UserStream` — async: ``async with px.market_stream() as s``,
   ``await s.subscribe_quotes(...)``, ``async for event in s``;
 * :class:`DataStream` / :class:`UserHubStream` — the seed library's callback classes for sync code;
 * :class:`OrderBook` — the current book from ``GatewayDepth`` events;
-* the typed events of :mod:`specwire.projectx.realtime.events`.
+* the typed events of :mod:`specwire.projectx.streams.events`.
 
-Built on the provider-agnostic :class:`specwire.streaming.signalr.HubConnection`.
+Built on the provider-agnostic :class:`specwire.streaming.signalr.HubConnection`; logs go to
+``specwire.projectx.streams``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from specwire.projectx.realtime._stream import SessionTokenSource, resolve_session
-from specwire.projectx.realtime.book import BookLevel, OrderBook
-from specwire.projectx.realtime.events import (
+from specwire.projectx.streams._hub import SessionTokenSource, resolve_session
+from specwire.projectx.streams.book import BookLevel, OrderBook
+from specwire.projectx.streams.events import (
     AccountEvent,
     DepthEvent,
     LogoutEvent,
@@ -27,9 +28,9 @@ from specwire.projectx.realtime.events import (
     UserEvent,
     UserTradeEvent,
 )
-from specwire.projectx.realtime.market import MarketStream
-from specwire.projectx.realtime.sync import DataStream, UserHubStream
-from specwire.projectx.realtime.user import RestSnapshot, UserStream, UserView
+from specwire.projectx.streams.market import MarketStream
+from specwire.projectx.streams.sync import DataStream, UserHubStream
+from specwire.projectx.streams.user import RestSnapshot, UserStream, UserView
 
 __all__ = [
     "AccountEvent",

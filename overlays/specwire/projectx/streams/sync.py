@@ -31,13 +31,13 @@ from typing import Any
 import msgspec
 
 from specwire.core.errors import StreamError
-from specwire.projectx.realtime._stream import (
+from specwire.projectx.streams._hub import (
     HubStream,
     check_account_id,
     check_contract_ids,
     resolve_session,
 )
-from specwire.projectx.realtime.events import (
+from specwire.projectx.streams.events import (
     AccountEvent,
     DepthEvent,
     LogoutEvent,
@@ -47,14 +47,14 @@ from specwire.projectx.realtime.events import (
     TradeEvent,
     UserTradeEvent,
 )
-from specwire.projectx.realtime.market import MarketStream
-from specwire.projectx.realtime.user import UserStream
+from specwire.projectx.streams.market import MarketStream
+from specwire.projectx.streams.user import UserStream
 from specwire.streaming.runner import BackgroundLoop, StreamHandle
 from specwire.streaming.state import ConnectionState, StateChange
 
 __all__ = ["DataStream", "UserHubStream"]
 
-logger = logging.getLogger("specwire.projectx.realtime")
+logger = logging.getLogger("specwire.projectx.streams")
 
 Callback = Callable[[Any], Any] | None
 

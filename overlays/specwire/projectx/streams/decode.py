@@ -29,7 +29,7 @@ from specwire_gen.projectx.stream_models import (
 )
 
 from specwire.core.errors import StreamParseError
-from specwire.projectx.realtime.events import (
+from specwire.projectx.streams.events import (
     AccountEvent,
     DepthEvent,
     LogoutEvent,
