@@ -47,6 +47,7 @@ record: $(STAMP)
 	$(PY) -m pytest -q tests/contract/$(PROVIDER) --record-mode=rewrite
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"   # the peer SignalR clients measured beside ours
 	$(PY) -m bench
 
 ## Build the wheel, install it into a throwaway venv, import a generated client and an overlay.
