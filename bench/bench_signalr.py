@@ -12,9 +12,9 @@ million), ``PER_FRAME`` records per WebSocket frame, to each client in turn:
 * **pysignalr 1.3.3** and **signalrcore 1.0.2** — what users pick today
   (``pip install specwire[bench]``; a missing one is reported and skipped).
 
-Each client runs in a fresh process; its peak memory is the growth of the
-process's peak RSS (``ru_maxrss``) during the run. Figures are ratios to the
-bare loop, so they read the same on any machine.
+Each client runs in a fresh process; memory is reported as the process's peak RSS
+(``ru_maxrss``: imports plus the run) and how much the run itself added to the peak.
+Throughput figures are ratios to the bare loop, so they read the same on any machine.
 """
 
 from __future__ import annotations
@@ -243,7 +243,7 @@ def _client_process(name: str, url: str, n: int, results: Any) -> None:
         baseline_peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, _rss_kib())
         elapsed = runner()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        results.put((name, elapsed, max(0, peak - baseline_peak), None))
+        results.put((name, elapsed, (peak, max(0, peak - baseline_peak)), None))
     except ImportError as exc:
         results.put((name, None, None, f"not installed ({exc.name}); pip install 'specwire[bench]'"))
     except BaseException as exc:
@@ -260,7 +260,7 @@ def main() -> None:
     hub.start()
     url = f"http://127.0.0.1:{port_queue.get(timeout=30)}/hubs/market"
     print(f"{N:,} GatewayQuote messages, {PER_FRAME} per frame, loopback hub in its own process")
-    rows: list[tuple[str, float | None, int | None, str | None]] = []
+    rows: list[tuple[str, float | None, tuple[int, int] | None, str | None]] = []
     try:
         for name in ("bare websockets + json.loads", "specwire", "pysignalr 1.3.3", "signalrcore 1.0.2"):
             results = ctx.Queue()
@@ -276,14 +276,17 @@ def main() -> None:
     finally:
         hub.kill()
     floor = next((elapsed for name, elapsed, _, _ in rows if name.startswith("bare") and elapsed), None)
-    print(f"{'client':34} {'events/s':>12} {'vs bare':>8} {'peak RSS growth':>16}")
-    for name, elapsed, peak_kib, problem in rows:
-        if elapsed is None:
-            print(f"{name:34} {'-':>12} {'-':>8} {'-':>16}  ({problem})")
+    print(f"{'client':34} {'events/s':>12} {'vs bare':>8} {'peak RSS':>12} {'growth in run':>14}")
+    for name, elapsed, memory, problem in rows:
+        if elapsed is None or memory is None:
+            print(f"{name:34} {'-':>12} {'-':>8} {'-':>12} {'-':>14}  ({problem})")
             continue
         rate = N / elapsed
         ratio = f"{floor / elapsed:.2f}x" if floor else "-"
-        print(f"{name:34} {rate:>12,.0f} {ratio:>8} {(peak_kib or 0) / 1024:>13.1f} MiB")
+        peak_kib, growth_kib = memory
+        print(
+            f"{name:34} {rate:>12,.0f} {ratio:>8} {peak_kib / 1024:>8.1f} MiB {growth_kib / 1024:>10.1f} MiB"
+        )
 
 
 if __name__ == "__main__":
