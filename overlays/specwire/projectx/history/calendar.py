@@ -7,6 +7,13 @@ maintenance break). Trade dates are Monday to Friday; exchange holidays and
 early closes change every year and are passed in, not guessed. Times are
 computed in ``America/Chicago`` so daylight-saving changes move the UTC hours
 correctly.
+
+CME Globex energy, metals and Treasury futures keep the same hours. CBOT
+grains do not (19:00-07:45 and 08:30-13:20 Chicago time): for intraday grain
+bars pass e.g. ``SessionCalendar(open_time=time(19), close_time=time(13, 20))``
+(the morning pause then shows up as gaps, recorded unfillable after one
+request). Daily and weekly bars are matched per trade date / week, so the
+session hours matter little for them.
 """
 
 from __future__ import annotations
@@ -104,6 +111,70 @@ class SessionCalendar:
             if hi >= lo:
                 parts.append(np.arange(lo, hi + 1, step, dtype=np.int64))
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+    # -- daily and weekly bars ------------------------------------------------------------------
+    #
+    # Whether the Gateway stamps a daily bar at UTC midnight, at the session open or at
+    # the close is not documented (reference §5.3), so daily bars are compared by trade
+    # date, not by exact timestamp: each trade date is keyed by its session open.
+
+    def day_key(self, day: date) -> int:
+        """Key of trade date ``day`` for daily gap finding: its session open, µs UTC."""
+        return _to_us(self.session_bounds(day)[0])
+
+    def day_keys(self, stamps_us: np.ndarray) -> np.ndarray:
+        """Keys of the trade dates that bars stamped ``stamps_us`` belong to (any stamp inside the session day)."""
+        tz = self._tz
+        cache: dict[date, int] = {}
+        out = np.empty(len(stamps_us), dtype=np.int64)
+        for i, us in enumerate(np.asarray(stamps_us, dtype=np.int64).tolist()):
+            day = self.trade_date(datetime.fromtimestamp(us / _US, tz))
+            key = cache.get(day)
+            if key is None:
+                key = cache[day] = self.day_key(day)
+            out[i] = key
+        return out
+
+    def expected_day_keys(self, first: date, last: date) -> np.ndarray:
+        """Keys of the trading days from ``first`` to ``last`` inclusive (weekends and holidays left out)."""
+        keys = []
+        day = first
+        while day <= last:
+            if self.is_trading_day(day):
+                keys.append(self.day_key(day))
+            day += timedelta(days=1)
+        return np.asarray(keys, dtype=np.int64)
+
+    def expected_week_keys(self, first: date, last: date) -> np.ndarray:
+        """Keys (:func:`week_keys`) of the weeks from ``first``'s to ``last``'s with at least one trading day."""
+        keys = []
+        saturday = week_start(first)
+        while saturday <= last:
+            if any(self.is_trading_day(saturday + timedelta(days=k)) for k in range(2, 7)):
+                keys.append(_to_us(datetime.combine(saturday, time(0), tzinfo=UTC)))
+            saturday += timedelta(days=7)
+        return np.asarray(keys, dtype=np.int64)
+
+
+def week_start(day: date) -> date:
+    """The Saturday on or before ``day``: a trading week (Sunday open to Friday close) starts after it."""
+    return day - timedelta(days=(day.weekday() - 5) % 7)
+
+
+_DAY_US = 86_400 * _US
+
+
+def week_keys(stamps_us: np.ndarray) -> np.ndarray:
+    """Key of the trading week of each weekly-bar stamp: 00:00 UTC of the Saturday on or before it.
+
+    A stamp anywhere from Saturday 00:00 UTC to the following Friday (Sunday
+    midnight, the Sunday open, Monday, the Friday close) belongs to the same
+    week; only a bar stamped on the Saturday *after* its week would be
+    misplaced, which no known convention does.
+    """
+    days = np.asarray(stamps_us, dtype=np.int64) // _DAY_US
+    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+    return (days - (weekday - 5) % 7) * _DAY_US
 
 
 CME_GLOBEX = SessionCalendar()

@@ -12,7 +12,10 @@ interrupted run loses nothing and the next one resumes:
 2. **Gap fill.** Expected bars (CME session calendar: weekends, the daily
    maintenance break and configured holidays excluded) that are missing
    between the last scanned point and the newest stored bar are requested
-   again, nearby gaps coalesced into one request window.
+   again, nearby gaps coalesced into one request window. Daily bars are
+   matched by trade date (a trading day without a bar is a gap) and weekly
+   bars by week (a week with a trading day but no bar), whatever time of day
+   the Gateway stamps them with.
 3. **Remember the unfillable.** Whatever is still missing after asking
    (quiet minutes without trades, minute bars of expired months, which the
    Gateway no longer keeps) goes to the gap ledger beside the data and is
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
+import numpy as np
 import pyarrow as pa
 
 from specwire.core.errors import ConfigurationError
@@ -48,7 +52,7 @@ from specwire.history.atomic import DEFAULT_TEMP_SUFFIX
 from specwire.history.schema import timestamps_us
 from specwire.history.schema import to_us as _us
 from specwire.projectx.bars import bar_label, bar_seconds
-from specwire.projectx.history.calendar import CME_GLOBEX, SessionCalendar
+from specwire.projectx.history.calendar import CME_GLOBEX, SessionCalendar, week_keys, week_start
 from specwire.projectx.history.contracts import (
     ContractSegment,
     RollRule,
@@ -62,6 +66,7 @@ log = logging.getLogger("specwire.projectx.history")
 
 _US = 1_000_000
 _INTRADAY_UNITS = (1, 2, 3)
+_DAY, _WEEK = 4, 5
 
 
 @runtime_checkable
@@ -242,7 +247,11 @@ class HistoricalDataUpdater:
         else:
             self.roll_rule = roll_rule or roll_rule_for(symbol_root)
         self.calendar = calendar
-        self.fill_gaps = fill_gaps and api_bar_unit in _INTRADAY_UNITS
+        # Intraday bars of any size; daily and weekly bars of one day / one week (gaps are found per
+        # trade date or week). Multi-day, monthly and tick bars are not checked.
+        self.fill_gaps = fill_gaps and (
+            api_bar_unit in _INTRADAY_UNITS or (api_bar_unit in (_DAY, _WEEK) and api_bar_unit_number == 1)
+        )
         self.rescan_gaps = rescan_gaps or retry_unfillable
         self.retry_unfillable = retry_unfillable
         self.gap_coalesce_seconds = gap_coalesce_seconds
@@ -344,23 +353,52 @@ class HistoricalDataUpdater:
         if scan_to <= scan_from:
             return
         ledger = self.series.ledger
-        expected = self.calendar.expected_bar_starts(scan_from, scan_to, step)
-        stored = self.series.timestamps(scan_from, scan_to)
+        if self.api_bar_unit in (_DAY, _WEEK):
+            # Daily/weekly: compare keys (session open of each trade date, Saturday of each week),
+            # so the time of day the Gateway stamps these bars with does not matter.
+            scan_to = last + timedelta(microseconds=1)
+            expected, stored = self._period_keys(scan_from, last)
+        else:
+            expected = self.calendar.expected_bar_starts(scan_from, scan_to, step)
+            stored = self.series.timestamps(scan_from, scan_to)
         gaps = find_gaps(stored, expected, step, ledger)
         # Ranges this very run already asked for came back without those bars: asking again is pointless.
         to_fetch = [g for g in gaps if not any(f.start <= g.start and g.end <= f.end for f in fetched)]
-        windows = coalesce(to_fetch, self.gap_coalesce_seconds)
+        spread = self.gap_coalesce_seconds
+        if self.api_bar_unit in (_DAY, _WEEK):
+            spread = max(spread, 10 * step)  # few bars per request: gaps up to ten bars apart share a window
+        windows = coalesce(to_fetch, spread)
         segs = [s for w in windows for s in self.segments(w.start, w.end)]
         if segs:
             log.info("filling %d gap(s) with %d request(s)", len(to_fetch), len(segs))
             summary.filled += self._fetch_into_store("gaps", segs, summary, fetched)
         if gaps:
-            stored = self.series.timestamps(scan_from, scan_to)
+            if self.api_bar_unit in (_DAY, _WEEK):
+                stored = self._period_keys(scan_from, last)[1]
+            else:
+                stored = self.series.timestamps(scan_from, scan_to)
             remaining = find_gaps(stored, expected, step, ledger)
             if remaining:
                 ledger.record(remaining, f"no bars returned for {self.label} bars", now=now)
                 summary.unfillable.extend(remaining)
         ledger.mark_checked(scan_to)
+
+    def _period_keys(self, scan_from: datetime, last: datetime) -> tuple[np.ndarray, np.ndarray]:
+        """Expected and stored keys of daily (trade date) or weekly periods from ``scan_from`` to the bar at ``last``.
+
+        Only periods up to the newest stored bar's are expected, so the day or
+        week still in progress is never reported as a gap.
+        """
+        if self.api_bar_unit == _WEEK:
+            lo = datetime.combine(week_start(scan_from.date()), datetime.min.time(), tzinfo=UTC)
+            expected = self.calendar.expected_week_keys(scan_from.date(), last.date())
+            stored = week_keys(self.series.timestamps(lo, last + timedelta(microseconds=1)))
+        else:
+            first_day = self.calendar.trade_date(scan_from)
+            lo = self.calendar.session_bounds(first_day)[0] - timedelta(days=1)
+            expected = self.calendar.expected_day_keys(first_day, self.calendar.trade_date(last))
+            stored = self.calendar.day_keys(self.series.timestamps(lo, last + timedelta(microseconds=1)))
+        return expected, stored
 
     # -- the run --------------------------------------------------------------------------------
 
