@@ -10,7 +10,7 @@ Two complementary mechanisms, because neither alone is enough:
   when the value was never registered (a token returned by a login call, say).
 
 A record factory scrubs every log record emitted under the ``specwire``,
-``httpx`` and ``httpcore`` loggers (a plain logger filter would miss records
+``httpx``, ``httpcore`` and ``websockets`` loggers (a plain logger filter would miss records
 propagated from child loggers such as ``specwire.http``), and
 :class:`SecretFilter` is available to attach to your own handlers.
 """
@@ -270,13 +270,14 @@ class SecretFilter(logging.Filter):
         return True
 
 
-_SCRUBBED_LOGGERS = ("specwire", "httpx", "httpcore")
+# ``websockets`` logs every handshake request line (query string included) and header at DEBUG.
+_SCRUBBED_LOGGERS = ("specwire", "httpx", "httpcore", "websockets")
 _installed = False
 _install_lock = threading.Lock()
 
 
 def install_log_scrubbing() -> None:
-    """Scrub secrets from every record created under the specwire/httpx/httpcore loggers.
+    """Scrub secrets from every record created under the specwire/httpx/httpcore/websockets loggers.
 
     Wraps the current log-record factory (chaining to it, so other factories
     keep working); idempotent. Also installs :class:`SecretFilter` on the

@@ -42,7 +42,7 @@ from specwire.projectx.errors import (
 )
 from specwire.projectx.hosts import HostConfig
 from specwire.projectx.models import ContractModel, OrderModel, OrderStatus, PlacedOrder
-from specwire.projectx.transport import HTTPStack
+from specwire.projectx.transport import MUTATING_ENDPOINTS, HTTPStack
 
 __all__ = [
     "ProjectXBase",
@@ -58,7 +58,7 @@ def unwrap(endpoint: str, response: Response[Any]) -> Any:
     """The parsed payload of a generated call, or the typed error for a ``success: false`` envelope."""
     parsed = response.parsed
     if parsed is None:
-        raise ProjectXAPIError(
+        raise _error_class(endpoint)(
             f"{endpoint}: unexpected HTTP {int(response.status_code)} response",
             endpoint=endpoint,
             status_code=int(response.status_code),
@@ -78,8 +78,14 @@ def unwrap(endpoint: str, response: Response[Any]) -> Any:
     return parsed
 
 
+def _error_class(endpoint: str) -> type[ProjectXAPIError]:
+    """An answer we cannot read came from a Gateway that did receive the request: for a mutation
+    that means the outcome is unknown (``place`` then looks the order up by its tag)."""
+    return OutcomeUnknownError if endpoint in MUTATING_ENDPOINTS else ProjectXAPIError
+
+
 def parse_failure(endpoint: str, exc: Exception) -> ProjectXAPIError:
-    err = ProjectXAPIError(
+    err = _error_class(endpoint)(
         f"{endpoint}: response does not match the spec ({type(exc).__name__}: {exc})", endpoint=endpoint
     )
     err.__cause__ = exc

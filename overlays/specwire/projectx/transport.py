@@ -8,8 +8,9 @@ lives here:
   every thread and task of a session: 200 requests / 60 s overall and
   30 / 30 s for ``History/retrieveBars`` (the stricter of the two figures the
   sources give; pass ``rate_limits=`` to change them);
-* the retry policy: which POSTs are reads and may be retried (everything
-  except the order and position mutations, :data:`MUTATING_ENDPOINTS`);
+* the retry policy: which POSTs are reads and may be retried (the routes of
+  :data:`READ_ENDPOINTS`; never the order and position mutations, :data:`MUTATING_ENDPOINTS`,
+  nor a route the table does not know);
 * the ``ProjectX*`` error family (:mod:`specwire.projectx.errors`) for HTTP and
   transport failures.
 
@@ -32,24 +33,59 @@ from specwire.projectx.errors import family
 __all__ = [
     "BARS_PATH",
     "MUTATING_ENDPOINTS",
+    "READ_ENDPOINTS",
     "HTTPStack",
     "build_async_client_for",
     "build_sync_client",
     "default_rate_limits",
     "is_read_request",
+    "route_of",
 ]
 
 #: Routes whose effect must never be repeated by a retry.
 MUTATING_ENDPOINTS = frozenset(
     {"Order/place", "Order/modify", "Order/cancel", "Position/closeContract", "Position/partialCloseContract"}
 )
+#: Routes that only read: the only POSTs a retry may repeat. An allowlist, so a route this
+#: table does not know (a new mutation, say) is sent once rather than assumed harmless.
+READ_ENDPOINTS = frozenset(
+    {
+        "Auth/loginKey",
+        "Auth/loginApp",
+        "Auth/validate",
+        "Auth/logout",
+        "Account/search",
+        "Contract/search",
+        "Contract/searchById",
+        "Contract/available",
+        "History/retrieveBars",
+        "Order/search",
+        "Order/searchOpen",
+        "Order/searchById",
+        "Order/v2/query",
+        "Position/searchOpen",
+        "Trade/search",
+        "Status/ping",
+    }
+)
 
 BARS_PATH = "/api/History/retrieveBars"
-_MUTATING_PATHS = frozenset(f"/api/{endpoint}".lower() for endpoint in MUTATING_ENDPOINTS)
+_READ_ROUTES = frozenset(endpoint.lower() for endpoint in READ_ENDPOINTS)
+
+
+def route_of(request: httpx.Request) -> str:
+    """The Gateway route of ``request`` (``"order/place"``, lower case), wherever the API is mounted.
+
+    The route is what follows the last ``/api/`` of the path, so an ``api_url`` with a path of
+    its own (a proxy, ``https://host/gateway``) classifies requests exactly like the plain host.
+    """
+    path = request.url.path.lower().rstrip("/")
+    cut = path.rfind("/api/")
+    return path[cut + len("/api/") :] if cut >= 0 else path.lstrip("/")
 
 
 def _is_bars(request: httpx.Request) -> bool:
-    return request.url.path.lower() == BARS_PATH.lower()
+    return route_of(request) == "history/retrievebars"
 
 
 def default_rate_limits(
@@ -63,8 +99,11 @@ def default_rate_limits(
 
 
 def is_read_request(request: httpx.Request) -> bool:
-    """Every ProjectX POST except the order/position mutations only reads (so a retry is harmless)."""
-    return request.url.path.lower() not in _MUTATING_PATHS
+    """Whether ``request`` is one of the Gateway's read routes (:data:`READ_ENDPOINTS`), so a retry is harmless.
+
+    Order and position mutations, and any route not in the table, are never retried.
+    """
+    return route_of(request) in _READ_ROUTES
 
 
 def _policy(max_retries: int, retry_policy: RetryPolicy | None) -> RetryPolicy:

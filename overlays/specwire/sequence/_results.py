@@ -38,6 +38,7 @@ __all__ = [
     "orders_result",
     "pick_order",
     "resolved_submission",
+    "submission_outcome_unknown",
 ]
 
 _KALSHI_SIDE = re.compile(r":(yes|no)$", re.IGNORECASE)
@@ -137,6 +138,18 @@ def resolved_submission(status: Mapping[str, Any], body: Mapping[str, Any]) -> R
         "duplicate": True,
     }
     return Record(data, GraphSubmission.from_dict)
+
+
+def submission_outcome_unknown(exc: BaseException) -> bool:
+    """Whether a failed submit may still have created its graph (so it must be looked up, not resent).
+
+    No answer at all (network failure or timeout after the request may have left), 408, 5xx, or a 2xx
+    whose body could not be read. Other 4xx answers are refusals: nothing was created.
+    """
+    if isinstance(exc, SequenceResponseError):
+        return True
+    status = getattr(exc, "status", None)
+    return isinstance(status, int) and (status == 0 or status == 408 or status >= 500)
 
 
 def batch_error(exc: BaseException) -> dict[str, Any]:

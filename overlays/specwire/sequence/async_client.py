@@ -150,15 +150,31 @@ class AsyncSequence:
         return call.result(_decode_body(response))
 
     async def _submit(self, body: dict[str, Any]) -> Record[GraphSubmission]:
+        call = _ops.submit(body)
         try:
-            return await self._send(_ops.submit(body))  # type: ignore[no-any-return]
-        except family.ConflictError as conflict:
-            # A retry whose first attempt did reach the service: return the graph it created.
-            try:
-                status = await self._send(_ops.graph_status(body["graph_id"]))
-            except SequenceError:
-                raise conflict from None
+            return await self._send(call)  # type: ignore[no-any-return]
+        except SequenceError as exc:
+            exc.graph_id = body["graph_id"]
+            if isinstance(exc, family.ConflictError):
+                # A retry whose first attempt did reach the service: return the graph it created.
+                status = await self._graph_if_any(body["graph_id"])
+                if status is None:
+                    raise exc from None
+                return _results.resolved_submission(status, body)
+            if not _results.submission_outcome_unknown(exc):
+                raise
+            # Retries are spent and the graph may exist: look it up; never submit a new graph.
+            status = await self._graph_if_any(body["graph_id"])
+            if status is None:
+                raise
             return _results.resolved_submission(status, body)
+
+    async def _graph_if_any(self, graph_id: str) -> Any:
+        """The status of ``graph_id``, or ``None`` when it cannot be read (unknown, or the service is down)."""
+        try:
+            return await self._send(_ops.graph_status(graph_id))
+        except SequenceError:
+            return None
 
     # ------------------------------------------------------------------ level 0
 

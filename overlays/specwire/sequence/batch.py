@@ -73,6 +73,10 @@ class _Queue:
     def __len__(self) -> int:
         return len(self.ops)
 
+    def _pending(self) -> bool:
+        """Whether leaving a ``with`` block still has to run the batch (not if ``end()`` already did)."""
+        return bool(self.ops) or self.result is None
+
     def _finish(self, responses: list[dict[str, Any]]) -> Record[BatchResult]:
         self.ops = []
         self.responses = responses
@@ -107,7 +111,7 @@ class BatchBuilder(_Queue):
     def __exit__(
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if et is None:
+        if et is None and self._pending():
             self.end()
 
 
@@ -138,5 +142,5 @@ class AsyncBatchBuilder(_Queue):
     async def __aexit__(
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if et is None:
+        if et is None and self._pending():
             await self.end()

@@ -31,6 +31,11 @@ class SequenceError(APIError):
     ``SequenceError(404, "order x not found")`` builds one directly, as in the official SDK.
     """
 
+    #: On a failed ``buy``/``sell``/``graph``/batch submit: the ``graph_id`` it was sent with. When the
+    #: outcome was unknown and the graph could not be found, resubmitting with ``graph_id=`` this id is
+    #: safe: the service refuses a second graph with the same id (409), which resolves to the first.
+    graph_id: str | None = None
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message, status_code=status or None)
 

@@ -66,6 +66,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from specwire.core import errors as core_errors
+from specwire.core.redact import redact_text
 from specwire.core.retry_after import parse_retry_after
 from specwire.streaming.backoff import Backoff
 from specwire.streaming.state import ConnectionState, StateChange
@@ -122,7 +123,7 @@ def _describe(exc: BaseException) -> str:
         return f"server closed the connection ({frame.code}{': ' + frame.reason if frame.reason else ''})"
     if isinstance(exc, InvalidStatus):
         return f"handshake rejected with HTTP {exc.response.status_code}"
-    text = str(exc)
+    text = redact_text(str(exc))  # e.g. InvalidURI quotes the URL, query-string key included
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

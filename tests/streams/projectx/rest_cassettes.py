@@ -3,8 +3,9 @@
 Shapes and values follow reference §3.9-§3.16 (responses use ``+00:00`` offsets
 and 9-digit prices like the documented samples); the story continues the frame
 cassettes ``user_before_drop.jsonl`` / ``user_after_drop.jsonl``: while the hub
-socket was down, order 789 filled, order 790 was placed, the EP position grew
-to 3, the MNQ position was closed, and fills 101113 and 101114 happened.
+socket was down, order 789 filled, order 790 was placed, order 791 was placed and
+filled (fill 101114), the EP position grew to 3, the MNQ position was closed, and
+fills 101113 and 101114 happened.
 
 Regenerate with ``.venv/bin/python -m tests.streams.projectx.rest_cassettes``.
 """
@@ -21,8 +22,9 @@ EP = "CON.F.US.EP.U25"
 #: ``UserStream(clock=...)`` pins the disconnect time; minus ``reconcile_slack`` = 600 s.
 DISCONNECTED_AT = "2024-07-21T13:50:00+00:00"
 TRADES_SINCE = "2024-07-21T13:40:00+00:00"
-#: Creation time of the order that stopped working (789), minus one second.
-ORDERS_SINCE = "2024-07-21T13:44:59+00:00"
+#: The earlier of TRADES_SINCE and the creation time of the order that stopped working (789), minus one
+#: second: orders placed *and* finished while away (791) are only found by this search.
+ORDERS_SINCE = "2024-07-21T13:39:59+00:00"
 
 PATH = CASSETTES / "projectx" / "streams" / "user_reconcile.yaml"
 
@@ -63,6 +65,23 @@ ORDER_790_OPEN = {
     "stopPrice": None,
     "fillVolume": 0,
     "filledPrice": None,
+    "customTag": None,
+}
+ORDER_791_FILLED = {
+    "id": 791,
+    "accountId": ACCOUNT,
+    "contractId": EP,
+    "symbolId": "F.US.EP",
+    "creationTimestamp": "2024-07-21T13:49:45.000000+00:00",
+    "updateTimestamp": "2024-07-21T13:49:50.000000+00:00",
+    "status": 2,
+    "type": 2,
+    "side": 0,
+    "size": 1,
+    "limitPrice": None,
+    "stopPrice": None,
+    "fillVolume": 1,
+    "filledPrice": 2100.250000000,
     "customTag": None,
 }
 POSITION_EP = {
@@ -110,7 +129,7 @@ INTERACTIONS = [
         "POST",
         f"{API}/Order/search",
         200,
-        _envelope(orders=[ORDER_789_FILLED, ORDER_790_OPEN]),
+        _envelope(orders=[ORDER_789_FILLED, ORDER_790_OPEN, ORDER_791_FILLED]),
         request={"accountId": ACCOUNT, "startTimestamp": ORDERS_SINCE},
     ),
     Interaction(

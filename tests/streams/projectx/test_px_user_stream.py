@@ -82,6 +82,7 @@ async def test_no_event_lost_or_duplicated_across_a_drop(user_hub: LoopbackHub) 
         [
             ("order", 790, OrderStatus.OPEN, True),  # placed while away
             ("order", 789, OrderStatus.FILLED, True),  # filled while away
+            ("order", 791, OrderStatus.FILLED, True),  # placed and filled while away
             ("position", EP, 3, True),  # grew while away
             ("position", MNQ, 0, True),  # closed while away
             ("trade", 101114, True),  # missed fill
@@ -90,7 +91,11 @@ async def test_no_event_lost_or_duplicated_across_a_drop(user_hub: LoopbackHub) 
     assert len(view) == len(set(view))
     # The final view is complete: what a consumer built from the events equals the truth.
     orders = {e.order.id: e.order for e in events if isinstance(e, OrderEvent)}
-    assert {i: int(o.status) for i, o in orders.items()} == {789: OrderStatus.FILLED, 790: OrderStatus.OPEN}
+    assert {i: int(o.status) for i, o in orders.items()} == {
+        789: OrderStatus.FILLED,
+        790: OrderStatus.OPEN,
+        791: OrderStatus.FILLED,
+    }
     positions = {e.position.contract_id: e.position for e in events if isinstance(e, PositionEvent)}
     assert {c: p.size for c, p in positions.items()} == {EP: 3, MNQ: 0}
     assert positions[EP].type is PositionType.LONG and positions[EP].average_price == 2100.333333333
@@ -177,3 +182,42 @@ async def test_live_duplicates_are_not_emitted_but_changes_are(user_hub: Loopbac
         ("order", 5, OrderStatus.FILLED, False),
     ]
     assert msgspec.to_builtins(events[-1].order)["fillVolume"] == 1
+
+
+async def test_trades_missed_while_the_hub_was_silently_dead_are_reconciled(user_hub: LoopbackHub) -> None:
+    """A half-open socket is only noticed after ``server_timeout`` of silence: reconciliation must reach
+    back to the last frame heard, not to the moment the silence was noticed, or fills of that gap are lost."""
+    asked: list[dt.datetime] = []
+    real_clock = dt.datetime.now  # the stream's default clock; the test only reads it
+
+    class Rest:
+        class orders:
+            @staticmethod
+            async def search_open(account_id: int) -> list[Any]:
+                return []
+
+        class positions:
+            @staticmethod
+            async def search_open(account_id: int) -> list[Any]:
+                return []
+
+        class trades:
+            @staticmethod
+            async def search(account_id: int, start: dt.datetime) -> list[Any]:
+                asked.append(start)
+                return []
+
+    async with UserStream(
+        user_hub.url, token="t", rest=Rest(), reconcile_slack=0, **fast(server_timeout=1.0)
+    ) as stream:
+        await stream.subscribe_trades(ACCOUNT)
+        trade = {"id": 1, "accountId": ACCOUNT, "contractId": EP, "price": 1.0, "size": 1, "side": 0}
+        await user_hub.current.invoke("GatewayUserTrade", trade)
+        assert isinstance(await asyncio.wait_for(anext(stream), 2), UserTradeEvent)
+        last_heard = real_clock(dt.UTC)  # the hub goes silent (half-open TCP): a fill now would be lost
+        user_hub.stalled = True
+        await user_hub.wait_connections(2)
+        user_hub.stalled = False
+        await until(lambda: stream.reconciliations == 1)
+    assert len(asked) == 1
+    assert asked[0] <= last_heard, f"trades asked from {asked[0]}, the hub was last heard at {last_heard}"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from specwire.core.retry import RetryPolicy
 from specwire.projectx import (
     AmbiguousOrderError,
     APIConnectionError,
@@ -271,3 +272,99 @@ def test_caller_cannot_opt_place_into_retries(px: ProjectX, gateway: FakeGateway
         placed = px.orders.place(ACCOUNT, CONTRACT, "market", "BUY", 1)
     assert placed.reconciled
     assert gateway.calls[PLACE] == 1 and len(gateway.orders) == 1
+
+
+def test_order_writes_behind_a_path_prefix_are_never_retried() -> None:
+    """An ``api_url`` with a path (a proxy, ``https://host/gateway``) must not turn mutations into reads."""
+    from specwire.projectx.transport import is_read_request
+    from specwire_gen.projectx.api.order import place_order
+    from specwire_gen.projectx.models.place_order_request import PlaceOrderRequest
+
+    seen: list[str] = []
+
+    def gateway_down(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return httpx.Response(503)
+
+    px = ProjectX(
+        token="jwt-token",
+        api_url="https://proxy.example/gateway",
+        transport=httpx.MockTransport(gateway_down),
+        retry_policy=RetryPolicy(sleep=lambda _s: None),
+    )
+    body = PlaceOrderRequest.from_dict(
+        {"accountId": ACCOUNT, "contractId": CONTRACT, "type": 2, "side": 0, "size": 1, "customTag": "t-1"}
+    )
+    with pytest.raises(ServerError):
+        place_order.sync_detailed(client=px.generated, body=body)  # the raw generated layer, no facade guard
+    assert seen == ["/gateway/api/Order/place"]  # sent once, not 1 + max_retries
+    for endpoint in ("Order/place", "Order/modify", "Order/cancel", "Position/closeContract"):
+        request = httpx.Request("POST", f"https://proxy.example/gateway/api/{endpoint}")
+        assert not is_read_request(request), endpoint
+    assert is_read_request(httpx.Request("POST", "https://proxy.example/gateway/api/Order/search"))
+
+
+def test_every_spec_route_is_classified_read_or_mutating() -> None:
+    """A route added to the spec must be placed in one table on purpose (unknown routes are never retried)."""
+    from pathlib import Path
+
+    import yaml
+    from specwire.projectx.transport import MUTATING_ENDPOINTS, READ_ENDPOINTS
+
+    spec = yaml.safe_load((Path(__file__).parents[3] / "specs" / "projectx" / "openapi.yaml").read_text())
+    routes = {path[len("/api/") :] for path in spec["paths"]}
+    assert routes == READ_ENDPOINTS | MUTATING_ENDPOINTS
+    assert not READ_ENDPOINTS & MUTATING_ENDPOINTS
+
+
+@pytest.mark.parametrize("reply", ["<html>upstream proxy page</html>", '{"success": true, "orderId": "x"'])
+def test_unreadable_success_answer_is_reconciled_not_left_ambiguous(
+    px: ProjectX, gateway: FakeGateway, reply: str
+) -> None:
+    """HTTP 200 reached the Gateway; a body we cannot read is a lost answer: look the order up by its tag."""
+    import json
+
+    def processed_then_garbled(request: httpx.Request) -> httpx.Response:
+        gateway._Order_place(json.loads(request.content))
+        return httpx.Response(200, text=reply, headers={"content-type": "application/json"})
+
+    gateway.script(PLACE, processed_then_garbled)
+    placed = px.orders.place(ACCOUNT, CONTRACT, "market", "BUY", 1)
+    assert placed.reconciled and len(gateway.orders) == 1 and gateway.calls[PLACE] == 1
+    assert placed.order_id == next(iter(gateway.orders))
+
+
+async def test_unreadable_success_answer_is_reconciled_async(
+    apx: AsyncProjectX, gateway: FakeGateway
+) -> None:
+    import json
+
+    def processed_then_garbled(request: httpx.Request) -> httpx.Response:
+        gateway._Order_place(json.loads(request.content))
+        return httpx.Response(200, text="not json")
+
+    gateway.script(PLACE, processed_then_garbled)
+    placed = await apx.orders.place(ACCOUNT, CONTRACT, "market", "BUY", 1)
+    assert placed.reconciled and len(gateway.orders) == 1 and gateway.calls[PLACE] == 1
+
+
+def test_place_refused_with_401_is_sent_again_once_with_the_same_tag(
+    px: ProjectX, gateway: FakeGateway
+) -> None:
+    """A 401 is the Gateway refusing before acting: the one replay after renewal cannot make a second order."""
+    px.accounts.search()  # logged in
+    gateway.expire_all()  # the token dies server-side before the order
+    placed = px.orders.place(ACCOUNT, CONTRACT, "market", "BUY", 1)
+    bodies = place_bodies(gateway)
+    assert len(bodies) == 2 and bodies[0] == bodies[1]  # the refused attempt and its replay, same customTag
+    assert len(gateway.orders) == 1 and placed.order_id in gateway.orders and not placed.reconciled
+
+
+def test_place_refused_twice_with_401_raises_without_a_third_send(px: ProjectX, gateway: FakeGateway) -> None:
+    from specwire.projectx import AuthenticationError
+
+    gateway.script(PLACE, lambda r: httpx.Response(401))
+    gateway.script(PLACE, lambda r: httpx.Response(401))
+    with pytest.raises(AuthenticationError):
+        px.orders.place(ACCOUNT, CONTRACT, "market", "BUY", 1)
+    assert gateway.calls[PLACE] == 2 and gateway.calls["/api/Order/search"] == 0

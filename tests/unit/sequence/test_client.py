@@ -176,6 +176,63 @@ def test_503_before_processing_is_retried(seq: Sequence, fake: FakeSequence) -> 
     assert "duplicate" not in result
 
 
+def test_every_response_lost_is_resolved_by_looking_the_graph_up(seq: Sequence, fake: FakeSequence) -> None:
+    """Retries exhausted with the outcome unknown: the graph is looked up by its id, never submitted anew."""
+    fake.faults["/v1/orders"] = ["drop-after"] * (seq.max_retries + 1)
+    result = seq.buy("ETH-USD", 1)
+    assert len(fake.graphs) == 1 and result["graph_id"] in fake.graphs
+    assert result["duplicate"] is True and fake.posted_graphs() == seq.max_retries + 1
+
+
+def test_unknown_outcome_without_a_graph_raises_with_the_graph_id(seq: Sequence, fake: FakeSequence) -> None:
+    """The caller learns the id to resubmit with: the same graph_id can never make a second graph."""
+    fake.faults["/v1/orders"] = ["503"] * (seq.max_retries + 1)
+    with pytest.raises(SequenceError) as info:
+        seq.buy("ETH-USD", 1)
+    gid = info.value.graph_id  # type: ignore[attr-defined]
+    assert gid.startswith("graph_") and fake.graphs == {}
+    fake.faults["/v1/orders"] = ["drop-after"]
+    again = seq.buy("ETH-USD", 1, graph_id=gid)  # resubmitting under the same id is safe
+    assert again["graph_id"] == gid and list(fake.graphs) == [gid]
+
+
+def test_unreadable_success_answer_is_resolved_by_looking_the_graph_up(
+    seq: Sequence, fake: FakeSequence
+) -> None:
+    original = fake._answer
+
+    def garbled(request: httpx.Request) -> httpx.Response:
+        response = original(request)
+        if request.method == "POST":
+            return httpx.Response(200, text="<html>proxy</html>")
+        return response
+
+    fake._answer = garbled  # type: ignore[method-assign]
+    result = seq.buy("ETH-USD", 1)
+    assert len(fake.graphs) == 1 and result["graph_id"] in fake.graphs and fake.posted_graphs() == 1
+
+
+def test_refused_submission_is_not_looked_up(seq: Sequence, fake: FakeSequence) -> None:
+    original = fake._answer
+
+    def invalid(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(422, json={"error": {"code": "VALIDATION_ERROR", "message": "bad qty"}})
+        return original(request)
+
+    fake._answer = invalid  # type: ignore[method-assign]
+    with pytest.raises(SequenceError) as info:
+        seq.buy("ETH-USD", 1)
+    assert info.value.status == 422 and info.value.graph_id.startswith("graph_")  # type: ignore[attr-defined]
+    assert [r.method for r in fake.requests] == ["POST"]
+
+
+async def test_async_every_response_lost_is_resolved(aseq: AsyncSequence, fake: FakeSequence) -> None:
+    fake.faults["/v1/orders"] = ["drop-after"] * (aseq.max_retries + 1)
+    result = await aseq.buy("ETH-USD", 1)
+    assert len(fake.graphs) == 1 and result["graph_id"] in fake.graphs
+
+
 def test_409_without_our_graph_is_raised(seq: Sequence, fake: FakeSequence) -> None:
     """A 409 the client did not cause (kill switch active) reaches the caller."""
     fake.graphs["graph_taken"] = {}
@@ -338,6 +395,14 @@ def test_batch_fluent_and_context_manager(seq: Sequence, fake: FakeSequence) -> 
     assert prices == [{"limit": {"price_1e9": 550_000_000}}, {"limit": {"price_1e9": 500_000_000}}]
     assert all(g["nodes"][0]["instrument"]["venue"] == "kalshi" for g in fake.graphs.values())
     assert b.result.model.mode == "serial" and len(b.result.model.responses) == 3
+
+
+def test_batch_result_survives_an_explicit_end_inside_the_block(seq: Sequence, fake: FakeSequence) -> None:
+    with seq.batch("kalshi") as b:
+        b.buy_limit("KXBTCZ-26DEC31-T99000", 10, 0.55)
+        returned = b.end()
+    assert b.result is returned and len(b.result["responses"]) == 1  # leaving the block sent nothing more
+    assert len(fake.graphs) == 1
 
 
 def test_batch_is_not_sent_when_the_block_raises(seq: Sequence, fake: FakeSequence) -> None:

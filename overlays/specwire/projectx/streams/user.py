@@ -13,10 +13,13 @@
 Hub events sent while the socket was down are lost for good (the hub does not
 replay them, reference §6.4). So after every reconnect, once the subscriptions
 are restored, the stream asks REST for the open orders, the open positions and
-the trades since the disconnect (minus ``reconcile_slack`` seconds) and emits
+the trades since the hub was last heard from (the last frame before the drop, minus
+``reconcile_slack`` seconds: a dead socket is noticed only after ``server_timeout`` of
+silence, and the events of that silence are missed too) and emits
 what the consumer has not seen, marked ``replayed=True``:
 
 * an order or position whose state differs from the last one delivered;
+* an order placed and finished (filled, cancelled, rejected) while away;
 * a position that was open and is gone, as a position with ``size`` 0 (closed);
 * a trade whose id was never delivered.
 
@@ -206,8 +209,8 @@ class UserStream(HubStream[UserEvent]):
 
     Arguments as :class:`MarketStream`, plus ``rest`` (a :class:`RestSnapshot`, or
     a ProjectX facade to build one from; ``None`` disables reconciliation) and
-    ``reconcile_slack`` (seconds subtracted from the disconnect time when asking
-    for trades, to cover clock skew and in-flight events); ``clock`` returns the
+    ``reconcile_slack`` (seconds subtracted from the time of the last frame before a
+    drop when asking for trades, to cover clock skew and in-flight events); ``clock`` returns the
     current UTC time (tests pin it).
     """
 
@@ -313,9 +316,24 @@ class UserStream(HubStream[UserEvent]):
 
     def _track_disconnect(self, change: StateChange) -> None:
         if change.old is ConnectionState.CONNECTED and change.new is not ConnectionState.CONNECTED:
-            self._disconnected_at = self._clock()
+            self._disconnected_at = self._last_heard()
         elif change.new is ConnectionState.CONNECTED:
             self.view.live_since_connect.clear()
+
+    def _last_heard(self) -> dt.datetime:
+        """When the hub was last heard from: the start of the gap whose events were lost.
+
+        A dead socket is noticed only after ``server_timeout`` of silence (or later, for a
+        half-open TCP connection), so the time of the drop itself is too late: the events of
+        that silence were lost too. The time of the last frame is read from the wall clock and
+        never put after ``clock()`` (tests pin ``clock`` to a fixed past instant).
+        """
+        now = self._clock()
+        silence = self.connection.seconds_since_last_frame()
+        if silence is None:
+            return now
+        heard = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=silence)
+        return min(now, heard)
 
     async def _after_connect(self, is_reconnect: bool) -> None:
         if not is_reconnect or self.rest is None or self._disconnected_at is None:
@@ -347,14 +365,19 @@ class UserStream(HubStream[UserEvent]):
                 and o.id not in open_ids
                 and ("order", o.id) not in live
             ]
-            if missing:
-                # Filled, cancelled or rejected while we were away: read their final state.
-                created = [t for t in (_parse_time(o.creation_timestamp) for o in missing) if t is not None]
-                start = min(created, default=since)
-                missing_ids = {o.id for o in missing}
-                for order in await rest.orders_since(account_id, start - dt.timedelta(seconds=1)):
-                    if order.id in missing_ids and ("order", order.id) not in live:
-                        emitted.extend(self._admit([OrderEvent(order, replayed=True)]))
+            # Read the final state of orders that were working and are no longer open (filled,
+            # cancelled or rejected while we were away), and find orders placed *and* finished
+            # while we were away: they are in neither the open orders nor the consumer's view.
+            created = [t for t in (_parse_time(o.creation_timestamp) for o in missing) if t is not None]
+            start = min([*created, since])
+            missing_ids = {o.id for o in missing}
+            for order in await rest.orders_since(account_id, start - dt.timedelta(seconds=1)):
+                if order.id in open_ids or ("order", order.id) in live:
+                    continue
+                placed = _parse_time(order.creation_timestamp)
+                new_while_away = order.id not in self.view.orders and placed is not None and placed >= since
+                if order.id in missing_ids or new_while_away:
+                    emitted.extend(self._admit([OrderEvent(order, replayed=True)]))
         for account_id in self._accounts_for("SubscribePositions"):
             open_positions = await rest.open_positions(account_id)
             seen_keys = set()

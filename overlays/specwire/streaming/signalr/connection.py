@@ -222,6 +222,8 @@ class HubConnection:
         self._wake = asyncio.Event()
         self._drop_reason: str | None = None
         self._last_received = 0.0
+        # Loop time of the last frame actually read (unlike _last_received, never refreshed while paused).
+        self._last_frame: float | None = None
         self._last_sent = 0.0
         self._paused = False
         self._healthy = False
@@ -247,6 +249,21 @@ class HubConnection:
     @property
     def connected(self) -> bool:
         return self._state is ConnectionState.CONNECTED
+
+    def seconds_since_last_frame(self) -> float | None:
+        """Seconds since the last frame arrived (or the socket opened); ``None`` before any connection.
+
+        After a drop this is how long the server had already been silent: a socket that died
+        without a close (half-open TCP) is only noticed after ``server_timeout``, and whatever the
+        server sent in that time is lost. Call it from the event loop that runs the connection.
+        """
+        if self._last_frame is None:
+            return None
+        try:
+            now = asyncio.get_running_loop().time()
+        except RuntimeError:  # not on the connection's loop: unknown
+            return None
+        return max(0.0, now - self._last_frame)
 
     def on(self, target: str, handler: Handler, *, raw: bool = False) -> Callable[[], None]:
         """Call ``handler`` for every server invocation of ``target`` (case-insensitive).
@@ -766,7 +783,7 @@ class HubConnection:
 
     async def _serve(self, ws: ClientConnection, is_reconnect: bool) -> None:
         loop = asyncio.get_running_loop()
-        self._last_received = loop.time()
+        self._last_received = self._last_frame = loop.time()
         reader = asyncio.create_task(self._reader(ws), name=f"signalr-{self.name}-reader")
         keepalive = asyncio.create_task(self._keepalive(ws), name=f"signalr-{self.name}-keepalive")
         setup = asyncio.create_task(self._after_connect(is_reconnect), name=f"signalr-{self.name}-restore")
@@ -832,7 +849,7 @@ class HubConnection:
         feed = buffer.feed
         while True:
             frame = await recv(decode=False)
-            self._last_received = loop.time()
+            self._last_received = self._last_frame = loop.time()
             if not self._healthy:
                 self._healthy = True
                 self.backoff.reset()
