@@ -391,8 +391,11 @@ class _ResetThenServe:
         self.server = self.loop.run(self._start(), timeout=5)
         return self
 
+    async def _close(self) -> None:
+        self.server.close()  # asyncio servers are not thread-safe: close it on its own loop
+
     def __exit__(self, *exc: object) -> None:
-        self.server.close()
+        self.loop.run(self._close(), timeout=5)
         self.loop.stop()
 
     @property
