@@ -24,6 +24,7 @@ heartbeat; they never end the stream.
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import logging
 import random
 import time
@@ -153,8 +154,20 @@ def price_key(price: MarketPrice) -> tuple[Any, ...]:
         "" if isinstance(line, msgspec.UnsetType) else line,
         price.affiliate_id,
         _price_number(price.price),
-        None if isinstance(price.updated_at, msgspec.UnsetType) else price.updated_at,
+        None if isinstance(price.updated_at, msgspec.UnsetType) else _instant(price.updated_at),
     )
+
+
+def _instant(value: Any) -> Any:
+    """A timestamp as an aware UTC datetime, so ``Z``, ``+00:00`` and ``+0000`` spellings of the
+    same instant (the feeds use all three) compare equal; anything unparseable stays as sent."""
+    if not isinstance(value, str):
+        return value
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def _opt(value: Any) -> Any:
