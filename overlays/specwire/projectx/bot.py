@@ -238,11 +238,24 @@ def open_market_stream(px: Any, **options: Any) -> Any:
 
 
 async def _run_live(
-    px: Any, bot: SmaCrossoverBot, builder: BarBuilder, stop: threading.Event, flush_every: float | None
+    px: Any, bot: SmaCrossoverBot, config: BotConfig, stop: threading.Event, flush_every: float | None
 ) -> None:
+    """Trades feed the bar builder on the stream's loop; closed bars go through a queue to a worker
+    that runs the bot (and its blocking order calls) in a thread, one bar at a time and in order,
+    so a slow order never stalls the socket reader or the hub's keep-alive."""
+    closed: asyncio.Queue[Bar] = asyncio.Queue()
+    builder = BarBuilder.for_unit(
+        config.unit, config.unit_number, closed.put_nowait, contract_id=config.contract_id
+    )
+
+    async def trade_closed_bars() -> None:
+        while True:
+            bar = await closed.get()
+            await asyncio.to_thread(bot.on_bar, bar)
+
     async with open_market_stream(px) as stream:
-        await stream.subscribe_trades(bot.config.contract_id)
-        log.info("live: trades of %s subscribed", bot.config.contract_id)
+        await stream.subscribe_trades(config.contract_id)
+        log.info("live: trades of %s subscribed", config.contract_id)
         loop = asyncio.get_running_loop()
 
         async def timer() -> None:
@@ -255,13 +268,16 @@ async def _run_live(
                     last_flush = loop.time()
             await stream.stop()
 
-        task = asyncio.create_task(timer())
+        tasks = [asyncio.create_task(timer()), asyncio.create_task(trade_closed_bars())]
         try:
             async for event in stream:
-                if getattr(event, "kind", None) == "trade" and event.contract_id == bot.config.contract_id:
+                if getattr(event, "kind", None) == "trade" and event.contract_id == config.contract_id:
                     builder.add_trade(event.trade)
         finally:
-            task.cancel()
+            for task in tasks:
+                task.cancel()
+            if not closed.empty():
+                log.info("stopping with %d closed bar(s) not traded", closed.qsize())
 
 
 def run_bot(
@@ -296,12 +312,11 @@ def run_bot(
         unit_number=config.unit_number,
     )
     bot.warm_up(history)
-    builder = BarBuilder.for_unit(config.unit, config.unit_number, bot.on_bar, contract_id=config.contract_id)
     stop = stop or threading.Event()
     mode = "DRY-RUN (no orders)" if config.dry_run else "LIVE"
     log.info("bot started in %s mode on %s: %s", mode, config.contract_id, bot.state.describe())
     try:
-        asyncio.run(_run_live(px, bot, builder, stop, flush_every))
+        asyncio.run(_run_live(px, bot, config, stop, flush_every))
     except KeyboardInterrupt:
         log.info("Ctrl+C: stopping")
     finally:

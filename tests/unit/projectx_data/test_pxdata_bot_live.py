@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -61,3 +62,57 @@ async def test_bot_trades_live_bars_and_stops_on_request() -> None:
     assert [(o.side, o.position_after) for o in state.orders] == [("BUY", 1), ("SELL", 0)]
     assert all(o.dry_run for o in state.orders) and gw.orders == []
     assert state.position == 0 and state.halted is None
+
+
+class SlowPlacer:
+    """An order placer whose calls take a while, recording whether they ran on the stream's loop."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int]] = []
+        self.on_event_loop: list[bool] = []
+
+    def place_market_order(self, side: str, size: int, contract_id: str | None = None) -> int:
+        try:
+            asyncio.get_running_loop()
+            self.on_event_loop.append(True)
+        except RuntimeError:
+            self.on_event_loop.append(False)
+        time.sleep(0.3)  # a slow Gateway: this must not stall the hub connection's reader
+        self.calls.append((side, size))
+        return len(self.calls)
+
+
+async def test_live_orders_run_off_the_stream_loop_in_bar_order() -> None:
+    gw = FakeGateway({M25: {"from": T0 - timedelta(days=30), "to": T0 - timedelta(days=29)}}, now=T0)
+    stop = threading.Event()
+    placer = SlowPlacer()
+    async with LoopbackHub() as hub:
+
+        async def feed(client: Any) -> None:
+            for trade in trades():
+                await client.send(invocation("GatewayTrade", M25, [trade]))
+            for _ in range(200):  # until both orders went out
+                if len(placer.calls) == 2:
+                    break
+                await asyncio.sleep(0.05)
+            stop.set()
+
+        def on_subscribe(client: Any, args: list[Any]) -> None:
+            asyncio.get_running_loop().create_task(feed(client))
+
+        hub.methods["SubscribeContractTrades"] = on_subscribe
+        px = ProjectX(
+            api_key="test-key",
+            username="trader1",
+            api_url="http://gateway.test",
+            market_hub_url=hub.url,
+            transport=gw.transport(),
+        )
+        cfg = BotConfig(contract_id=M25, account_id=704, fast=2, slow=3, dry_run=False)
+        state = await asyncio.wait_for(
+            asyncio.to_thread(run_bot, px, cfg, order_placer=placer, stop=stop, flush_every=None), 20
+        )
+
+    assert placer.calls == [("BUY", 1), ("SELL", 1)]
+    assert placer.on_event_loop == [False, False]  # blocking order calls never run on the stream's loop
+    assert [(o.side, o.position_after, o.order_id) for o in state.orders] == [("BUY", 1, 1), ("SELL", 0, 2)]
