@@ -21,7 +21,8 @@ from collections.abc import Awaitable, Callable
 import httpx
 from specwire.core.ratelimit import RateLimit
 from specwire.projectx import AsyncProjectX, ProjectX
-from specwire.streaming.runner import BackgroundLoop
+
+from bench._loopback import JSONServer
 
 ROUNDS = 5
 CALLS = 500
@@ -70,59 +71,6 @@ BODIES = {
 }
 
 
-class _Server:
-    """Keep-alive HTTP/1.1 server answering each known path with its fixed JSON body."""
-
-    def __init__(self) -> None:
-        self.loop = BackgroundLoop(name="bench-projectx-rest")
-        self.port = 0
-        self._server: asyncio.Server | None = None
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                path = lines[0].split(" ")[1]
-                length = 0
-                for line in lines[1:]:
-                    if line.lower().startswith("content-length:"):
-                        length = int(line.split(":", 1)[1])
-                if length:
-                    await reader.readexactly(length)
-                body = BODIES.get(path, b"{}")
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                    % (len(body), body)
-                )
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
-
-    async def _start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def _stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-    def __enter__(self) -> _Server:
-        self.loop.run(self._start(), timeout=10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.loop.run(self._stop(), timeout=10)
-        self.loop.stop()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
 NO_WAIT = [RateLimit(10**9, 1.0)]
 
 
@@ -150,7 +98,7 @@ def _report(title: str, results: dict[str, list[float]], baseline: str) -> None:
 
 def main() -> None:
     print(f"{CALLS} calls per contender per round, median of {ROUNDS} interleaved rounds (lower is better)")
-    with _Server() as server:
+    with JSONServer(BODIES, name="bench-projectx-rest") as server:
         headers = {"Authorization": f"Bearer {TOKEN}"}
         bare = httpx.Client(base_url=server.base, headers=headers)
         px = ProjectX(api_key="bench-key-0000", username="bench", api_url=server.base, rate_limits=NO_WAIT)

@@ -28,7 +28,8 @@ import msgspec
 from httpx_sse import aconnect_sse, connect_sse
 from specwire.restless import AsyncRestlessStreamClient, RestlessStreamClient, StreamEvent
 from specwire.restless.streams.events import EventProcessor
-from specwire.streaming.runner import BackgroundLoop
+
+from bench._loopback import LoopbackServer
 
 ROUNDS = 5
 EVENTS = 20_000
@@ -74,47 +75,23 @@ def _body() -> bytes:
 BODY = _body()
 
 
-class _Server:
+class _SSEServer(LoopbackServer):
     """Serves BODY as a close-delimited text/event-stream to every connection."""
 
     def __init__(self) -> None:
-        self.loop = BackgroundLoop(name="bench-restless-sse")
-        self.port = 0
-        self._server: asyncio.Server | None = None
+        super().__init__("bench-restless-sse")
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            await reader.readuntil(b"\r\n\r\n")
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
-            view = memoryview(BODY)
-            for i in range(0, len(view), 65536):
-                writer.write(view[i : i + 65536])
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
-
-    async def _start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def _stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-    def __enter__(self) -> _Server:
-        self.loop.run(self._start(), timeout=10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.loop.run(self._stop(), timeout=10)
-        self.loop.stop()
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
+        view = memoryview(BODY)
+        for i in range(0, len(view), 65536):
+            writer.write(view[i : i + 65536])
+            await writer.drain()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/?streamId=bench"
+        return f"{self.base}/?streamId=bench"
 
 
 def _timed(fn: Callable[[], int]) -> float:
@@ -233,7 +210,7 @@ def _report(title: str, results: dict[str, list[float]], baseline: str) -> None:
 
 def main() -> None:
     print(f"{EVENTS} events of {len(FRAMES[0])} B JSON per run, median of {ROUNDS} interleaved rounds")
-    with _Server() as server:
+    with _SSEServer() as server:
         sync = _run_sync(server.url)
         asyn = asyncio.run(_run_async(server.url))
     _report("SSE, sync (loopback):", sync, SYNC_BASE)

@@ -13,7 +13,6 @@ Each contender runs once per round, interleaved; medians are printed with ratios
 
 from __future__ import annotations
 
-import asyncio
 import json
 import statistics
 import time
@@ -22,7 +21,8 @@ from collections.abc import Callable
 import httpx
 from specwire.sequence import Sequence, _ops
 from specwire.sequence.client import _decode_body
-from specwire.streaming.runner import BackgroundLoop
+
+from bench._loopback import JSONServer
 
 ROUNDS = 5
 CALLS = 400
@@ -54,60 +54,6 @@ def batch_body(n: int = 2000) -> bytes:
     return json.dumps({"quotes": quotes, "count": n, "elapsed_ms": 215}).encode()
 
 
-class _Server:
-    """Keep-alive HTTP/1.1 server: each known path answers its fixed JSON body."""
-
-    def __init__(self, bodies: dict[str, bytes]) -> None:
-        self.bodies = bodies
-        self.loop = BackgroundLoop(name="bench-sequence")
-        self.port = 0
-        self._server: asyncio.Server | None = None
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                path = lines[0].split(" ")[1].split("?")[0]
-                length = 0
-                for line in lines[1:]:
-                    if line.lower().startswith("content-length:"):
-                        length = int(line.split(":", 1)[1])
-                if length:
-                    await reader.readexactly(length)
-                body = self.bodies.get(path, b"{}")
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                    % (len(body), body)
-                )
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
-
-    async def _start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def _stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-    def __enter__(self) -> _Server:
-        self.loop.run(self._start(), timeout=10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.loop.run(self._stop(), timeout=10)
-        self.loop.stop()
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
 def _timed(fn: Callable[[], object], n: int) -> float:
     started = time.perf_counter()
     for _ in range(n):
@@ -123,7 +69,7 @@ def _report(title: str, results: dict[str, list[float]], baseline: str, unit: st
         print(f"  {name:<52} {value * scale:>9.1f} {unit}   {value / base:5.2f}x")
 
 
-def rest_overhead(server: _Server) -> None:
+def rest_overhead(server: JSONServer) -> None:
     bare = httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {KEY}"})
     seq = Sequence(KEY, server.base, max_retries=0)
     results: dict[str, list[float]] = {
@@ -180,7 +126,7 @@ def batch_parse(body: bytes) -> None:
     )
 
 
-def batch_round_trip(server: _Server) -> None:
+def batch_round_trip(server: JSONServer) -> None:
     symbols = [f"SYM-{i}" for i in range(2000)]
     bare = httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {KEY}"})
     seq = Sequence(KEY, server.base, max_retries=0)
@@ -211,7 +157,9 @@ def batch_round_trip(server: _Server) -> None:
 
 def main() -> None:
     body = batch_body()
-    with _Server({"/v1/quotes/BTC-USD": json.dumps(QUOTE).encode(), "/v1/quotes_batch": body}) as server:
+    with JSONServer(
+        {"/v1/quotes/BTC-USD": json.dumps(QUOTE).encode(), "/v1/quotes_batch": body}, name="bench-sequence"
+    ) as server:
         rest_overhead(server)
         batch_parse(body)
         batch_round_trip(server)
