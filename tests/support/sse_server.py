@@ -38,14 +38,13 @@ import asyncio
 import contextlib
 import json
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import attrs
-from specwire.streaming.runner import BackgroundLoop
+
+from tests.support._serving import ServedOnLoopback
 
 __all__ = [
     "Close",
@@ -156,8 +155,10 @@ def _default_cursor_from(req: RecordedRequest) -> str | None:
     return req.query.get("cursor") or req.headers.get("last-event-id") or None
 
 
-class SSEServer:
+class SSEServer(ServedOnLoopback):
     """Scripted SSE server; see the module docstring."""
+
+    loop_name = "sse-test-server"
 
     def __init__(
         self,
@@ -192,7 +193,6 @@ class SSEServer:
         self.host = "127.0.0.1"
         self.port = 0
         self._server: asyncio.Server | None = None
-        self._bg: BackgroundLoop | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._lock = threading.Lock()
 
@@ -211,50 +211,11 @@ class SSEServer:
                 await asyncio.wait_for(self._server.wait_closed(), 2)
             self._server = None
 
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
-
-    def __enter__(self) -> Self:
-        self._bg = BackgroundLoop(name="sse-test-server")
-        self._bg.run(self.start(), timeout=5)
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        assert self._bg is not None
-        self._bg.run(self.stop(), timeout=5)
-        self._bg.stop()
-        self._bg = None
-
     # -- helpers for tests --------------------------------------------------------------
 
     def url(self, path: str = "/stream", **query: Any) -> str:
         q = f"?{urlencode(query)}" if query else ""
         return f"http://{self.host}:{self.port}{path}{q}"
-
-    def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-        """Poll ``predicate`` from any thread (e.g. "the client closed its connection")."""
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.002)
-        return True
-
-    async def await_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                return False
-            await asyncio.sleep(0.002)
-        return True
 
     @property
     def all_sent_ids(self) -> list[str | None]:

@@ -34,19 +34,18 @@ import asyncio
 import contextlib
 import json
 import threading
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from http import HTTPStatus
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import attrs
-from specwire.streaming.runner import BackgroundLoop
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+
+from tests.support._serving import ServedOnLoopback
 
 __all__ = [
     "Call",
@@ -137,8 +136,10 @@ def _matches(match: str | Callable[[str | bytes], bool] | None, frame: str | byt
     return match in text
 
 
-class WSServer:
+class WSServer(ServedOnLoopback):
     """Scripted WebSocket server; see the module docstring."""
+
+    loop_name = "ws-test-server"
 
     def __init__(
         self,
@@ -158,7 +159,6 @@ class WSServer:
         self.host = "127.0.0.1"
         self.port = 0
         self._server: Server | None = None
-        self._bg: BackgroundLoop | None = None
         self._plans: dict[int, tuple[ConnectionRecord, list[Step]]] = {}
         self._lock = threading.Lock()
 
@@ -184,49 +184,11 @@ class WSServer:
                 await asyncio.wait_for(self._server.wait_closed(), 2)
             self._server = None
 
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
-
-    def __enter__(self) -> Self:
-        self._bg = BackgroundLoop(name="ws-test-server")
-        self._bg.run(self.start(), timeout=5)
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        assert self._bg is not None
-        self._bg.run(self.stop(), timeout=5)
-        self._bg.stop()
-        self._bg = None
-
     # -- helpers for tests --------------------------------------------------------------
 
     def url(self, path: str = "/ws", **query: Any) -> str:
         q = f"?{urlencode(query)}" if query else ""
         return f"ws://{self.host}:{self.port}{path}{q}"
-
-    def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.002)
-        return True
-
-    async def await_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                return False
-            await asyncio.sleep(0.002)
-        return True
 
     @property
     def open_connections(self) -> int:
