@@ -10,9 +10,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from specwire.core.lazy import lazy_exports
 from specwire.projectx.api_client import APIClient
 from specwire.projectx.async_client import AsyncProjectX
 from specwire.projectx.auth import TokenSession, authenticate, jwt_expiry
@@ -54,22 +54,20 @@ if TYPE_CHECKING:
     from specwire.projectx.history import HistoricalDataUpdater
     from specwire.projectx.streams import DataStream, MarketStream, OrderBook, UserHubStream, UserStream
 
-_LAZY = {
-    "DataStream": "specwire.projectx.streams",
-    "UserHubStream": "specwire.projectx.streams",
-    "MarketStream": "specwire.projectx.streams",
-    "UserStream": "specwire.projectx.streams",
-    "OrderBook": "specwire.projectx.streams",
-    "HistoricalDataUpdater": "specwire.projectx.history",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt name is still an error
+    __getattr__ = lazy_exports(
+        globals(),
+        {
+            "specwire.projectx.streams": (
+                "DataStream",
+                "UserHubStream",
+                "MarketStream",
+                "UserStream",
+                "OrderBook",
+            ),
+            "specwire.projectx.history": ("HistoricalDataUpdater",),
+        },
+    )
 
 
 __all__ = [

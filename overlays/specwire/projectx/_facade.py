@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
@@ -28,6 +28,7 @@ from specwire.core.auth import BearerTokenAuth
 from specwire.core.errors import ConfigurationError, SpecwireError
 from specwire.core.ratelimit import RateLimit, RateLimiter
 from specwire.core.retry import RetryPolicy
+from specwire.projectx import models
 from specwire.projectx.auth import AsyncNoAuthClient, NoAuthClient, TokenSession
 from specwire.projectx.config import ProjectXConfig
 from specwire.projectx.errors import (
@@ -41,8 +42,11 @@ from specwire.projectx.errors import (
     error_for_envelope,
 )
 from specwire.projectx.hosts import HostConfig
-from specwire.projectx.models import ContractModel, OrderModel, OrderStatus, PlacedOrder
+from specwire.projectx.models import OrderStatus, PlacedOrder
 from specwire.projectx.transport import MUTATING_ENDPOINTS, HTTPStack
+
+if TYPE_CHECKING:
+    from specwire.projectx.models import ContractModel, OrderModel
 
 __all__ = [
     "ProjectXBase",
@@ -300,7 +304,7 @@ def _model(value: Any, cls: type[Any]) -> Any:
 
 def contract_from_response(parsed: Any, contract_id: str) -> ContractModel:
     """``contract`` or the one-element ``contracts`` array: the spec accepts both forms."""
-    single = _model(parsed.contract, ContractModel)
+    single = _model(parsed.contract, models.ContractModel)
     if single is not None:
         return single  # type: ignore[no-any-return]
     many = _list(parsed.contracts)

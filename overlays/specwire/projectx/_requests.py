@@ -14,34 +14,16 @@ import enum
 import math
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from specwire_gen.projectx.models.cancel_order_request import CancelOrderRequest
-from specwire_gen.projectx.models.close_contract_position_request import CloseContractPositionRequest
-from specwire_gen.projectx.models.modify_order_request import ModifyOrderRequest
-from specwire_gen.projectx.models.order_query_filter import OrderQueryFilter
-from specwire_gen.projectx.models.order_sort_field import OrderSortField
-from specwire_gen.projectx.models.partial_close_contract_position_request import (
-    PartialCloseContractPositionRequest,
-)
-from specwire_gen.projectx.models.place_order_bracket import PlaceOrderBracket
-from specwire_gen.projectx.models.place_order_request import PlaceOrderRequest
-from specwire_gen.projectx.models.retrieve_bar_request import RetrieveBarRequest
-from specwire_gen.projectx.models.search_order_request import SearchOrderRequest
-from specwire_gen.projectx.models.search_orders_query_request import SearchOrdersQueryRequest
-from specwire_gen.projectx.models.search_trade_request import SearchTradeRequest
-from specwire_gen.projectx.models.sort_direction import SortDirection
 
+from specwire.projectx import _gen
 from specwire.projectx.errors import InvalidArgumentError
-from specwire.projectx.models import (
-    AggregateBarModel,
-    AggregateBarUnit,
-    Bracket,
-    OrderSide,
-    OrderStatus,
-    OrderType,
-)
+from specwire.projectx.models import AggregateBarUnit, Bracket, OrderSide, OrderStatus, OrderType
+
+if TYPE_CHECKING:
+    from specwire.projectx.models import AggregateBarModel
 
 __all__ = [
     "MAX_BARS_PER_REQUEST",
@@ -185,7 +167,7 @@ def _bracket(value: Any, arg: str, default_type: OrderType) -> Bracket | None:
         return None
     if isinstance(value, Bracket):
         return Bracket(check_int(value.ticks, f"{arg}.ticks"), parse_type(value.type, arg=f"{arg}.type"))
-    if isinstance(value, PlaceOrderBracket):
+    if isinstance(value, _gen.PlaceOrderBracket):
         return Bracket(check_int(value.ticks, f"{arg}.ticks"), parse_type(value.type_, arg=f"{arg}.type"))
     if isinstance(value, int) and not isinstance(value, bool):
         return Bracket(value, default_type)
@@ -228,7 +210,7 @@ def place_request(
     custom_tag: Any = None,
     stop_loss_bracket: Any = None,
     take_profit_bracket: Any = None,
-) -> tuple[PlaceOrderRequest, str]:
+) -> tuple[_gen.PlaceOrderRequest, str]:
     """A checked ``PlaceOrderRequest`` and the ``customTag`` it carries (generated when not given)."""
     account = check_int(account_id, "account_id")
     contract = _contract(contract_id)
@@ -255,7 +237,7 @@ def place_request(
     sl = _bracket(stop_loss_bracket, "stop_loss_bracket", OrderType.STOP)
     tp = _bracket(take_profit_bracket, "take_profit_bracket", OrderType.LIMIT)
     check_bracket_signs(order_side, sl, tp)
-    body = PlaceOrderRequest(
+    body = _gen.PlaceOrderRequest(
         account_id=account,
         contract_id=contract,
         type_=order_type.to_wire(),
@@ -271,9 +253,9 @@ def place_request(
     if trail is not None:
         body.trail_price = trail
     if sl is not None:
-        body.stop_loss_bracket = PlaceOrderBracket(ticks=sl.ticks, type_=sl.type.to_wire())
+        body.stop_loss_bracket = _gen.PlaceOrderBracket(ticks=sl.ticks, type_=sl.type.to_wire())
     if tp is not None:
-        body.take_profit_bracket = PlaceOrderBracket(ticks=tp.ticks, type_=tp.type.to_wire())
+        body.take_profit_bracket = _gen.PlaceOrderBracket(ticks=tp.ticks, type_=tp.type.to_wire())
     return body, tag
 
 
@@ -285,8 +267,8 @@ def modify_request(
     limit_price: Any = None,
     stop_price: Any = None,
     trail_price: Any = None,
-) -> ModifyOrderRequest:
-    body = ModifyOrderRequest(
+) -> _gen.ModifyOrderRequest:
+    body = _gen.ModifyOrderRequest(
         account_id=check_int(account_id, "account_id"), order_id=check_int(order_id, "order_id")
     )
     changed = False
@@ -306,8 +288,8 @@ def modify_request(
     return body
 
 
-def cancel_request(account_id: Any, order_id: Any) -> CancelOrderRequest:
-    return CancelOrderRequest(
+def cancel_request(account_id: Any, order_id: Any) -> _gen.CancelOrderRequest:
+    return _gen.CancelOrderRequest(
         account_id=check_int(account_id, "account_id"), order_id=check_int(order_id, "order_id")
     )
 
@@ -318,16 +300,16 @@ def _contract(contract_id: Any) -> str:
     return contract_id
 
 
-def close_request(account_id: Any, contract_id: Any) -> CloseContractPositionRequest:
-    return CloseContractPositionRequest(
+def close_request(account_id: Any, contract_id: Any) -> _gen.CloseContractPositionRequest:
+    return _gen.CloseContractPositionRequest(
         account_id=check_int(account_id, "account_id"), contract_id=_contract(contract_id)
     )
 
 
 def partial_close_request(
     account_id: Any, contract_id: Any, size: Any
-) -> PartialCloseContractPositionRequest:
-    return PartialCloseContractPositionRequest(
+) -> _gen.PartialCloseContractPositionRequest:
+    return _gen.PartialCloseContractPositionRequest(
         account_id=check_int(account_id, "account_id"),
         contract_id=_contract(contract_id),
         size=check_positive_int(size, "size"),
@@ -338,19 +320,25 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-def search_orders_request(account_id: Any, start: Any, end: Any = None) -> SearchOrderRequest:
+def search_orders_request(account_id: Any, start: Any, end: Any = None) -> _gen.SearchOrderRequest:
     begin = check_aware(start, "start")
     finish = check_aware(end, "end", optional=True)
-    body = SearchOrderRequest(account_id=check_int(account_id, "account_id"), start_timestamp=_utc(begin))  # type: ignore[arg-type]
+    body = _gen.SearchOrderRequest(
+        account_id=check_int(account_id, "account_id"),
+        start_timestamp=_utc(begin),  # type: ignore[arg-type]
+    )
     if finish is not None:
         body.end_timestamp = _utc(finish)
     return body
 
 
-def search_trades_request(account_id: Any, start: Any, end: Any = None) -> SearchTradeRequest:
+def search_trades_request(account_id: Any, start: Any, end: Any = None) -> _gen.SearchTradeRequest:
     begin = check_aware(start, "start")
     finish = check_aware(end, "end", optional=True)
-    body = SearchTradeRequest(account_id=check_int(account_id, "account_id"), start_timestamp=_utc(begin))  # type: ignore[arg-type]
+    body = _gen.SearchTradeRequest(
+        account_id=check_int(account_id, "account_id"),
+        start_timestamp=_utc(begin),  # type: ignore[arg-type]
+    )
     if finish is not None:
         body.end_timestamp = _utc(finish)
     return body
@@ -366,7 +354,7 @@ def bars_request(
     live: Any = False,
     include_partial_bar: Any = False,
     limit: Any = MAX_BARS_PER_REQUEST,
-) -> RetrieveBarRequest:
+) -> _gen.RetrieveBarRequest:
     begin = check_aware(start, "start")
     finish = check_aware(end, "end")
     assert begin is not None and finish is not None
@@ -379,7 +367,7 @@ def bars_request(
         raise InvalidArgumentError(
             f"live and include_partial_bar must be bools, got {live!r}, {include_partial_bar!r}"
         )
-    return RetrieveBarRequest(
+    return _gen.RetrieveBarRequest(
         contract_id=_contract(contract_id),
         live=live,
         start_time=_utc(begin),
@@ -399,7 +387,7 @@ class BarPager:
     Bars are de-duplicated by timestamp (the page edge is returned twice).
     """
 
-    def __init__(self, request: RetrieveBarRequest, max_pages: int | None) -> None:
+    def __init__(self, request: _gen.RetrieveBarRequest, max_pages: int | None) -> None:
         if max_pages is not None:
             check_positive_int(max_pages, "max_pages")
         self.request = request
@@ -408,7 +396,7 @@ class BarPager:
         self._bars: dict[dt.datetime, AggregateBarModel] = {}
         self.done = False
 
-    def feed(self, bars: Iterable[AggregateBarModel] | None) -> RetrieveBarRequest | None:
+    def feed(self, bars: Iterable[AggregateBarModel] | None) -> _gen.RetrieveBarRequest | None:
         """Take one page; return the next request, or ``None`` when finished."""
         page = list(bars or [])
         self.pages += 1
@@ -440,10 +428,10 @@ def query_request(
     created_after: Any = None,
     created_before: Any = None,
     page_size: Any = 100,
-    sort_by: Any = OrderSortField.CREATED_AT,
+    sort_by: Any = _gen.OrderSortField.CREATED_AT,
     descending: Any = False,
-) -> SearchOrdersQueryRequest:
-    flt = OrderQueryFilter(account_id=check_int(account_id, "account_id"))
+) -> _gen.SearchOrdersQueryRequest:
+    flt = _gen.OrderQueryFilter(account_id=check_int(account_id, "account_id"))
     if statuses is not None:
         if isinstance(statuses, int | str):
             statuses = [statuses]
@@ -461,12 +449,12 @@ def query_request(
         flt.created_before = _utc(before)
     if not isinstance(descending, bool):
         raise InvalidArgumentError(f"descending must be a bool, got {descending!r}")
-    return SearchOrdersQueryRequest(
+    return _gen.SearchOrdersQueryRequest(
         filter_=flt,
         page_size=check_positive_int(page_size, "page_size"),
         page_offset=0,
-        sort_by=OrderSortField(int(sort_by)),
-        sort_direction=SortDirection(1 if descending else 0),
+        sort_by=_gen.OrderSortField(int(sort_by)),
+        sort_direction=_gen.SortDirection(1 if descending else 0),
         include_total_count=True,
     )
 
@@ -485,8 +473,8 @@ def _status(value: Any) -> OrderStatus:
 
 
 def next_query_page(
-    request: SearchOrdersQueryRequest, got: int, total: int | None
-) -> SearchOrdersQueryRequest | None:
+    request: _gen.SearchOrdersQueryRequest, got: int, total: int | None
+) -> _gen.SearchOrdersQueryRequest | None:
     """The request for the next page, or ``None`` after the last one."""
     offset = int(request.page_offset or 0) + got
     size = int(request.page_size)  # type: ignore[arg-type]

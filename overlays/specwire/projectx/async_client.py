@@ -11,40 +11,10 @@ import datetime as dt
 import os
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Any
-
-from specwire_gen.projectx.api.account import search_accounts
-from specwire_gen.projectx.api.contract import (
-    list_available_contracts,
-    search_contract_by_id,
-    search_contracts,
-)
-from specwire_gen.projectx.api.history import retrieve_bars
-from specwire_gen.projectx.api.order import (
-    cancel_order,
-    modify_order,
-    place_order,
-    query_orders,
-    search_open_orders,
-    search_order_by_id,
-    search_orders,
-)
-from specwire_gen.projectx.api.position import (
-    close_contract_position,
-    partial_close_contract_position,
-    search_open_positions,
-)
-from specwire_gen.projectx.api.status import ping
-from specwire_gen.projectx.api.trade import search_trades
-from specwire_gen.projectx.models.list_available_contract_request import ListAvailableContractRequest
-from specwire_gen.projectx.models.search_account_request import SearchAccountRequest
-from specwire_gen.projectx.models.search_contract_by_id_request import SearchContractByIdRequest
-from specwire_gen.projectx.models.search_contract_request import SearchContractRequest
-from specwire_gen.projectx.models.search_open_order_request import SearchOpenOrderRequest
-from specwire_gen.projectx.models.search_order_by_id_request import SearchOrderByIdRequest
-from specwire_gen.projectx.models.search_position_request import SearchPositionRequest
+from typing import TYPE_CHECKING, Any
 
 from specwire.core.options import request_options
+from specwire.projectx import _gen, models
 from specwire.projectx import _requests as rq
 from specwire.projectx._facade import (
     ProjectXBase,
@@ -60,15 +30,17 @@ from specwire.projectx._facade import (
 from specwire.projectx._requests import check_flag, check_int, check_text
 from specwire.projectx.config import ProjectXConfig
 from specwire.projectx.errors import OrderNotFoundError, ProjectXAPIError
-from specwire.projectx.models import (
-    AggregateBarModel,
-    ContractModel,
-    HalfTradeModel,
-    OrderModel,
-    PlacedOrder,
-    PositionModel,
-    TradingAccountModel,
-)
+from specwire.projectx.models import PlacedOrder
+
+if TYPE_CHECKING:
+    from specwire.projectx.models import (
+        AggregateBarModel,
+        ContractModel,
+        HalfTradeModel,
+        OrderModel,
+        PositionModel,
+        TradingAccountModel,
+    )
 
 __all__ = [
     "AsyncAccounts",
@@ -129,28 +101,28 @@ class _Resource:
 class AsyncAccounts(_Resource):
     async def search(self, only_active: bool = True) -> list[TradingAccountModel]:
         """``Account/search``: the accounts of this login (only active ones by default)."""
-        body = SearchAccountRequest(only_active_accounts=check_flag(only_active, "only_active"))
-        return _list((await self._client.acall(search_accounts, "Account/search", body)).accounts)
+        body = _gen.SearchAccountRequest(only_active_accounts=check_flag(only_active, "only_active"))
+        return _list((await self._client.acall(_gen.search_accounts, "Account/search", body)).accounts)
 
 
 class AsyncContracts(_Resource):
     async def search(self, text: str, live: bool = False) -> list[ContractModel]:
         """``Contract/search``: at most 20 contracts matching ``text`` (active months only)."""
-        body = SearchContractRequest(search_text=check_text(text, "text"), live=check_flag(live, "live"))
-        return _list((await self._client.acall(search_contracts, "Contract/search", body)).contracts)
+        body = _gen.SearchContractRequest(search_text=check_text(text, "text"), live=check_flag(live, "live"))
+        return _list((await self._client.acall(_gen.search_contracts, "Contract/search", body)).contracts)
 
     async def get(self, contract_id: str) -> ContractModel:
         """``Contract/searchById``: one contract, expired ones included; raises ``ContractNotFoundError``."""
-        body = SearchContractByIdRequest(contract_id=rq._contract(contract_id))
+        body = _gen.SearchContractByIdRequest(contract_id=rq._contract(contract_id))
         return contract_from_response(
-            await self._client.acall(search_contract_by_id, "Contract/searchById", body), contract_id
+            await self._client.acall(_gen.search_contract_by_id, "Contract/searchById", body), contract_id
         )
 
     async def available(self, live: bool = False) -> list[ContractModel]:
         """``Contract/available``: every contract the login may trade."""
-        body = ListAvailableContractRequest(live=check_flag(live, "live"))
+        body = _gen.ListAvailableContractRequest(live=check_flag(live, "live"))
         return _list(
-            (await self._client.acall(list_available_contracts, "Contract/available", body)).contracts
+            (await self._client.acall(_gen.list_available_contracts, "Contract/available", body)).contracts
         )
 
 
@@ -178,7 +150,7 @@ class AsyncHistory(_Resource):
             include_partial_bar=include_partial_bar,
             limit=limit,
         )
-        return _list((await self._client.acall(retrieve_bars, "History/retrieveBars", body)).bars)
+        return _list((await self._client.acall(_gen.retrieve_bars, "History/retrieveBars", body)).bars)
 
     async def bars(
         self,
@@ -207,7 +179,7 @@ class AsyncHistory(_Resource):
         pager = rq.BarPager(request, max_pages)
         next_request: Any = request
         while next_request is not None:
-            page = (await self._client.acall(retrieve_bars, "History/retrieveBars", next_request)).bars
+            page = (await self._client.acall(_gen.retrieve_bars, "History/retrieveBars", next_request)).bars
             next_request = pager.feed(_list(page))
         return pager.result()
 
@@ -251,7 +223,7 @@ class AsyncOrders(_Resource):
         since = dt.datetime.now(dt.UTC) - rq.RECONCILE_LOOKBACK
         try:
             with request_options(idempotent=False):
-                parsed = await self._client.acall(place_order, "Order/place", body)
+                parsed = await self._client.acall(_gen.place_order, "Order/place", body)
         except ProjectXAPIError as exc:
             if not outcome_unknown(exc):
                 raise
@@ -303,33 +275,33 @@ class AsyncOrders(_Resource):
             trail_price=trail_price,
         )
         with request_options(idempotent=False):
-            await self._client.acall(modify_order, "Order/modify", body)
+            await self._client.acall(_gen.modify_order, "Order/modify", body)
 
     async def cancel(self, account_id: int, order_id: int) -> None:
         """``Order/cancel`` (sent once)."""
         body = rq.cancel_request(account_id, order_id)
         with request_options(idempotent=False):
-            await self._client.acall(cancel_order, "Order/cancel", body)
+            await self._client.acall(_gen.cancel_order, "Order/cancel", body)
 
     async def search(
         self, account_id: int, start: dt.datetime, end: dt.datetime | None = None
     ) -> list[OrderModel]:
         """``Order/search``: orders created in ``[start, end]``."""
         body = rq.search_orders_request(account_id, start, end)
-        return _list((await self._client.acall(search_orders, "Order/search", body)).orders)
+        return _list((await self._client.acall(_gen.search_orders, "Order/search", body)).orders)
 
     async def search_open(self, account_id: int) -> list[OrderModel]:
         """``Order/searchOpen``: working orders (Suspended bracket children are not included)."""
-        body = SearchOpenOrderRequest(account_id=check_int(account_id, "account_id"))
-        return _list((await self._client.acall(search_open_orders, "Order/searchOpen", body)).orders)
+        body = _gen.SearchOpenOrderRequest(account_id=check_int(account_id, "account_id"))
+        return _list((await self._client.acall(_gen.search_open_orders, "Order/searchOpen", body)).orders)
 
     async def get(self, account_id: int, order_id: int) -> OrderModel:
         """``Order/searchById``: one order; raises ``OrderNotFoundError``."""
-        body = SearchOrderByIdRequest(
+        body = _gen.SearchOrderByIdRequest(
             account_id=check_int(account_id, "account_id"), order_id=check_int(order_id, "order_id")
         )
-        parsed = await self._client.acall(search_order_by_id, "Order/searchById", body)
-        order = _model(parsed.order, OrderModel)
+        parsed = await self._client.acall(_gen.search_order_by_id, "Order/searchById", body)
+        order = _model(parsed.order, models.OrderModel)
         if order is None:
             raise OrderNotFoundError(
                 f"Order/searchById returned no order {order_id}",
@@ -365,7 +337,7 @@ class AsyncOrders(_Resource):
 
     async def _pages(self, request: Any) -> AsyncIterator[OrderModel]:
         while request is not None:
-            parsed = await self._client.acall(query_orders, "Order/v2/query", request)
+            parsed = await self._client.acall(_gen.query_orders, "Order/v2/query", request)
             orders = _list(parsed.orders)
             for order in orders:
                 yield order
@@ -376,20 +348,24 @@ class AsyncOrders(_Resource):
 class AsyncPositions(_Resource):
     async def search_open(self, account_id: int) -> list[PositionModel]:
         """``Position/searchOpen``."""
-        body = SearchPositionRequest(account_id=check_int(account_id, "account_id"))
-        return _list((await self._client.acall(search_open_positions, "Position/searchOpen", body)).positions)
+        body = _gen.SearchPositionRequest(account_id=check_int(account_id, "account_id"))
+        return _list(
+            (await self._client.acall(_gen.search_open_positions, "Position/searchOpen", body)).positions
+        )
 
     async def close(self, account_id: int, contract_id: str) -> None:
         """``Position/closeContract`` (a market order; sent once). Bracket children stay working."""
         body = rq.close_request(account_id, contract_id)
         with request_options(idempotent=False):
-            await self._client.acall(close_contract_position, "Position/closeContract", body)
+            await self._client.acall(_gen.close_contract_position, "Position/closeContract", body)
 
     async def partial_close(self, account_id: int, contract_id: str, size: int) -> None:
         """``Position/partialCloseContract`` for ``size`` contracts (sent once)."""
         body = rq.partial_close_request(account_id, contract_id, size)
         with request_options(idempotent=False):
-            await self._client.acall(partial_close_contract_position, "Position/partialCloseContract", body)
+            await self._client.acall(
+                _gen.partial_close_contract_position, "Position/partialCloseContract", body
+            )
 
 
 class AsyncTrades(_Resource):
@@ -398,11 +374,11 @@ class AsyncTrades(_Resource):
     ) -> list[HalfTradeModel]:
         """``Trade/search``: half-turn fills in ``[start, end]``."""
         body = rq.search_trades_request(account_id, start, end)
-        return _list((await self._client.acall(search_trades, "Trade/search", body)).trades)
+        return _list((await self._client.acall(_gen.search_trades, "Trade/search", body)).trades)
 
 
 class AsyncStatus(_Resource):
     async def ping(self) -> str:
         """``GET Status/ping`` (no auth); the Gateway answers ``pong``."""
-        response = await self._client.acall_unauthenticated(ping, "Status/ping")
+        response = await self._client.acall_unauthenticated(_gen.ping, "Status/ping")
         return str(response)

@@ -24,40 +24,10 @@ import os
 import time
 from collections.abc import Iterator
 from types import TracebackType
-from typing import Any
-
-from specwire_gen.projectx.api.account import search_accounts
-from specwire_gen.projectx.api.contract import (
-    list_available_contracts,
-    search_contract_by_id,
-    search_contracts,
-)
-from specwire_gen.projectx.api.history import retrieve_bars
-from specwire_gen.projectx.api.order import (
-    cancel_order,
-    modify_order,
-    place_order,
-    query_orders,
-    search_open_orders,
-    search_order_by_id,
-    search_orders,
-)
-from specwire_gen.projectx.api.position import (
-    close_contract_position,
-    partial_close_contract_position,
-    search_open_positions,
-)
-from specwire_gen.projectx.api.status import ping
-from specwire_gen.projectx.api.trade import search_trades
-from specwire_gen.projectx.models.list_available_contract_request import ListAvailableContractRequest
-from specwire_gen.projectx.models.search_account_request import SearchAccountRequest
-from specwire_gen.projectx.models.search_contract_by_id_request import SearchContractByIdRequest
-from specwire_gen.projectx.models.search_contract_request import SearchContractRequest
-from specwire_gen.projectx.models.search_open_order_request import SearchOpenOrderRequest
-from specwire_gen.projectx.models.search_order_by_id_request import SearchOrderByIdRequest
-from specwire_gen.projectx.models.search_position_request import SearchPositionRequest
+from typing import TYPE_CHECKING, Any
 
 from specwire.core.options import request_options
+from specwire.projectx import _gen, models
 from specwire.projectx import _requests as rq
 from specwire.projectx._facade import (
     ProjectXBase,
@@ -73,15 +43,17 @@ from specwire.projectx._facade import (
 from specwire.projectx._requests import check_flag, check_int, check_text
 from specwire.projectx.config import ProjectXConfig
 from specwire.projectx.errors import OrderNotFoundError, ProjectXAPIError
-from specwire.projectx.models import (
-    AggregateBarModel,
-    ContractModel,
-    HalfTradeModel,
-    OrderModel,
-    PlacedOrder,
-    PositionModel,
-    TradingAccountModel,
-)
+from specwire.projectx.models import PlacedOrder
+
+if TYPE_CHECKING:
+    from specwire.projectx.models import (
+        AggregateBarModel,
+        ContractModel,
+        HalfTradeModel,
+        OrderModel,
+        PositionModel,
+        TradingAccountModel,
+    )
 
 __all__ = ["Accounts", "Contracts", "History", "Orders", "Positions", "ProjectX", "Status", "Trades"]
 
@@ -144,27 +116,27 @@ class _Resource:
 class Accounts(_Resource):
     def search(self, only_active: bool = True) -> list[TradingAccountModel]:
         """``Account/search``: the accounts of this login (only active ones by default)."""
-        body = SearchAccountRequest(only_active_accounts=check_flag(only_active, "only_active"))
-        return _list(self._client.call(search_accounts, "Account/search", body).accounts)
+        body = _gen.SearchAccountRequest(only_active_accounts=check_flag(only_active, "only_active"))
+        return _list(self._client.call(_gen.search_accounts, "Account/search", body).accounts)
 
 
 class Contracts(_Resource):
     def search(self, text: str, live: bool = False) -> list[ContractModel]:
         """``Contract/search``: at most 20 contracts matching ``text`` (active months only)."""
-        body = SearchContractRequest(search_text=check_text(text, "text"), live=check_flag(live, "live"))
-        return _list(self._client.call(search_contracts, "Contract/search", body).contracts)
+        body = _gen.SearchContractRequest(search_text=check_text(text, "text"), live=check_flag(live, "live"))
+        return _list(self._client.call(_gen.search_contracts, "Contract/search", body).contracts)
 
     def get(self, contract_id: str) -> ContractModel:
         """``Contract/searchById``: one contract, expired ones included; raises ``ContractNotFoundError``."""
-        body = SearchContractByIdRequest(contract_id=rq._contract(contract_id))
+        body = _gen.SearchContractByIdRequest(contract_id=rq._contract(contract_id))
         return contract_from_response(
-            self._client.call(search_contract_by_id, "Contract/searchById", body), contract_id
+            self._client.call(_gen.search_contract_by_id, "Contract/searchById", body), contract_id
         )
 
     def available(self, live: bool = False) -> list[ContractModel]:
         """``Contract/available``: every contract the login may trade."""
-        body = ListAvailableContractRequest(live=check_flag(live, "live"))
-        return _list(self._client.call(list_available_contracts, "Contract/available", body).contracts)
+        body = _gen.ListAvailableContractRequest(live=check_flag(live, "live"))
+        return _list(self._client.call(_gen.list_available_contracts, "Contract/available", body).contracts)
 
 
 class History(_Resource):
@@ -191,7 +163,7 @@ class History(_Resource):
             include_partial_bar=include_partial_bar,
             limit=limit,
         )
-        return _list(self._client.call(retrieve_bars, "History/retrieveBars", body).bars)
+        return _list(self._client.call(_gen.retrieve_bars, "History/retrieveBars", body).bars)
 
     def bars(
         self,
@@ -220,7 +192,7 @@ class History(_Resource):
         pager = rq.BarPager(request, max_pages)
         next_request: Any = request
         while next_request is not None:
-            page = self._client.call(retrieve_bars, "History/retrieveBars", next_request).bars
+            page = self._client.call(_gen.retrieve_bars, "History/retrieveBars", next_request).bars
             next_request = pager.feed(_list(page))
         return pager.result()
 
@@ -264,7 +236,7 @@ class Orders(_Resource):
         since = dt.datetime.now(dt.UTC) - rq.RECONCILE_LOOKBACK
         try:
             with request_options(idempotent=False):
-                parsed = self._client.call(place_order, "Order/place", body)
+                parsed = self._client.call(_gen.place_order, "Order/place", body)
         except ProjectXAPIError as exc:
             if not outcome_unknown(exc):
                 raise
@@ -314,30 +286,32 @@ class Orders(_Resource):
             trail_price=trail_price,
         )
         with request_options(idempotent=False):
-            self._client.call(modify_order, "Order/modify", body)
+            self._client.call(_gen.modify_order, "Order/modify", body)
 
     def cancel(self, account_id: int, order_id: int) -> None:
         """``Order/cancel`` (sent once)."""
         body = rq.cancel_request(account_id, order_id)
         with request_options(idempotent=False):
-            self._client.call(cancel_order, "Order/cancel", body)
+            self._client.call(_gen.cancel_order, "Order/cancel", body)
 
     def search(self, account_id: int, start: dt.datetime, end: dt.datetime | None = None) -> list[OrderModel]:
         """``Order/search``: orders created in ``[start, end]``."""
         body = rq.search_orders_request(account_id, start, end)
-        return _list(self._client.call(search_orders, "Order/search", body).orders)
+        return _list(self._client.call(_gen.search_orders, "Order/search", body).orders)
 
     def search_open(self, account_id: int) -> list[OrderModel]:
         """``Order/searchOpen``: working orders (Suspended bracket children are not included)."""
-        body = SearchOpenOrderRequest(account_id=check_int(account_id, "account_id"))
-        return _list(self._client.call(search_open_orders, "Order/searchOpen", body).orders)
+        body = _gen.SearchOpenOrderRequest(account_id=check_int(account_id, "account_id"))
+        return _list(self._client.call(_gen.search_open_orders, "Order/searchOpen", body).orders)
 
     def get(self, account_id: int, order_id: int) -> OrderModel:
         """``Order/searchById``: one order; raises ``OrderNotFoundError``."""
-        body = SearchOrderByIdRequest(
+        body = _gen.SearchOrderByIdRequest(
             account_id=check_int(account_id, "account_id"), order_id=check_int(order_id, "order_id")
         )
-        order = _model(self._client.call(search_order_by_id, "Order/searchById", body).order, OrderModel)
+        order = _model(
+            self._client.call(_gen.search_order_by_id, "Order/searchById", body).order, models.OrderModel
+        )
         if order is None:
             raise OrderNotFoundError(
                 f"Order/searchById returned no order {order_id}",
@@ -373,7 +347,7 @@ class Orders(_Resource):
 
     def _pages(self, request: Any) -> Iterator[OrderModel]:
         while request is not None:
-            parsed = self._client.call(query_orders, "Order/v2/query", request)
+            parsed = self._client.call(_gen.query_orders, "Order/v2/query", request)
             orders = _list(parsed.orders)
             yield from orders
             total = parsed.total_count if isinstance(parsed.total_count, int) else None
@@ -383,20 +357,20 @@ class Orders(_Resource):
 class Positions(_Resource):
     def search_open(self, account_id: int) -> list[PositionModel]:
         """``Position/searchOpen``."""
-        body = SearchPositionRequest(account_id=check_int(account_id, "account_id"))
-        return _list(self._client.call(search_open_positions, "Position/searchOpen", body).positions)
+        body = _gen.SearchPositionRequest(account_id=check_int(account_id, "account_id"))
+        return _list(self._client.call(_gen.search_open_positions, "Position/searchOpen", body).positions)
 
     def close(self, account_id: int, contract_id: str) -> None:
         """``Position/closeContract`` (a market order; sent once). Bracket children stay working."""
         body = rq.close_request(account_id, contract_id)
         with request_options(idempotent=False):
-            self._client.call(close_contract_position, "Position/closeContract", body)
+            self._client.call(_gen.close_contract_position, "Position/closeContract", body)
 
     def partial_close(self, account_id: int, contract_id: str, size: int) -> None:
         """``Position/partialCloseContract`` for ``size`` contracts (sent once)."""
         body = rq.partial_close_request(account_id, contract_id, size)
         with request_options(idempotent=False):
-            self._client.call(partial_close_contract_position, "Position/partialCloseContract", body)
+            self._client.call(_gen.partial_close_contract_position, "Position/partialCloseContract", body)
 
 
 class Trades(_Resource):
@@ -405,11 +379,11 @@ class Trades(_Resource):
     ) -> list[HalfTradeModel]:
         """``Trade/search``: half-turn fills in ``[start, end]``."""
         body = rq.search_trades_request(account_id, start, end)
-        return _list(self._client.call(search_trades, "Trade/search", body).trades)
+        return _list(self._client.call(_gen.search_trades, "Trade/search", body).trades)
 
 
 class Status(_Resource):
     def ping(self) -> str:
         """``GET Status/ping`` (no auth); the Gateway answers ``pong``."""
-        response = self._client.call_unauthenticated(ping, "Status/ping")
+        response = self._client.call_unauthenticated(_gen.ping, "Status/ping")
         return str(response)

@@ -15,17 +15,35 @@ The stream events are :mod:`specwire.projectx.streams`'s.
 
 from __future__ import annotations
 
-import attrs
-from specwire_gen.projectx.models.aggregate_bar_model import AggregateBarModel
-from specwire_gen.projectx.models.aggregate_bar_unit import AggregateBarUnit
-from specwire_gen.projectx.models.contract_model import ContractModel
-from specwire_gen.projectx.models.half_trade_model import HalfTradeModel
-from specwire_gen.projectx.models.order_model import OrderModel
-from specwire_gen.projectx.models.order_status import OrderStatus
-from specwire_gen.projectx.models.position_model import PositionModel
-from specwire_gen.projectx.models.trading_account_model import TradingAccountModel
+from typing import TYPE_CHECKING
 
+import attrs
+from specwire_gen.projectx.models.aggregate_bar_unit import AggregateBarUnit
+from specwire_gen.projectx.models.order_status import OrderStatus
+
+from specwire.core.lazy import lazy_exports
 from specwire.projectx.common import OrderSide, OrderType
+
+if TYPE_CHECKING:  # the REST models load on first use
+    from specwire_gen.projectx.models.aggregate_bar_model import AggregateBarModel
+    from specwire_gen.projectx.models.contract_model import ContractModel
+    from specwire_gen.projectx.models.half_trade_model import HalfTradeModel
+    from specwire_gen.projectx.models.order_model import OrderModel
+    from specwire_gen.projectx.models.position_model import PositionModel
+    from specwire_gen.projectx.models.trading_account_model import TradingAccountModel
+
+if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt name is still an error
+    __getattr__ = lazy_exports(
+        globals(),
+        {
+            "specwire_gen.projectx.models.aggregate_bar_model": ("AggregateBarModel",),
+            "specwire_gen.projectx.models.contract_model": ("ContractModel",),
+            "specwire_gen.projectx.models.half_trade_model": ("HalfTradeModel",),
+            "specwire_gen.projectx.models.order_model": ("OrderModel",),
+            "specwire_gen.projectx.models.position_model": ("PositionModel",),
+            "specwire_gen.projectx.models.trading_account_model": ("TradingAccountModel",),
+        },
+    )
 
 __all__ = [
     "AggregateBarModel",

@@ -15,6 +15,9 @@ builds the REST calls both clients send; ``bodies``, ``urls``, ``enum_checks``
 and ``signatures`` are the helpers their names say.
 """
 
+from typing import TYPE_CHECKING
+
+from specwire.core.lazy import lazy_exports
 from specwire.restless.async_client import AsyncRestlessStreamClient
 from specwire.restless.client import RestlessStreamClient
 from specwire.restless.errors import (
@@ -29,27 +32,13 @@ from specwire.restless.errors import (
     RestlessTimeoutError,
 )
 from specwire.restless.models import (
-    BaseActionResponse,
-    ConnectionSnippetsResponse,
-    CreditUsageChargeTypeBreakdown,
-    DailyCreditUsage,
-    DirectSessionResponse,
-    DirectSetupResponse,
     HttpMethod,
-    PaginationInfo,
     PayloadMode,
-    PollingStrategy,
     RestlessModel,
-    RuntimeUrls,
-    SnippetPayload,
-    SnippetSet,
-    Stream,
-    StreamCreditUsageStats,
     StreamErrorDetail,
     StreamEvent,
     StreamEventMeta,
     StreamEventType,
-    StreamsResponse,
     StreamStatus,
 )
 from specwire.restless.signatures import compute_hmac_signature, verify_hmac_signature
@@ -63,6 +52,47 @@ from specwire.restless.urls import (
     build_websocket_url,
     to_websocket_url,
 )
+
+if TYPE_CHECKING:  # REST models load on first use
+    from specwire.restless.models import (
+        BaseActionResponse,
+        ConnectionSnippetsResponse,
+        CreditUsageChargeTypeBreakdown,
+        DailyCreditUsage,
+        DirectSessionResponse,
+        DirectSetupResponse,
+        PaginationInfo,
+        PollingStrategy,
+        RuntimeUrls,
+        SnippetPayload,
+        SnippetSet,
+        Stream,
+        StreamCreditUsageStats,
+        StreamsResponse,
+    )
+
+if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt name is still an error
+    __getattr__ = lazy_exports(
+        globals(),
+        {
+            "specwire.restless.models": (
+                "BaseActionResponse",
+                "ConnectionSnippetsResponse",
+                "CreditUsageChargeTypeBreakdown",
+                "DailyCreditUsage",
+                "DirectSessionResponse",
+                "DirectSetupResponse",
+                "PaginationInfo",
+                "PollingStrategy",
+                "RuntimeUrls",
+                "SnippetPayload",
+                "SnippetSet",
+                "Stream",
+                "StreamCreditUsageStats",
+                "StreamsResponse",
+            )
+        },
+    )
 
 __all__ = [
     "DEFAULT_API_BASE_URL",

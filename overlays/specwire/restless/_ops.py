@@ -16,61 +16,11 @@ from typing import Any
 
 import attrs
 import httpx
-from specwire_gen.restless.api.streams import (
-    connection_snippets as op_connection_snippets,
-)
-from specwire_gen.restless.api.streams import (
-    create_stream as op_create_stream,
-)
-from specwire_gen.restless.api.streams import (
-    credit_usage_stats as op_credit_usage_stats,
-)
-from specwire_gen.restless.api.streams import (
-    delete_stream as op_delete_stream,
-)
-from specwire_gen.restless.api.streams import (
-    direct_session as op_direct_session,
-)
-from specwire_gen.restless.api.streams import (
-    direct_setup as op_direct_setup,
-)
-from specwire_gen.restless.api.streams import (
-    get_stream as op_get_stream,
-)
-from specwire_gen.restless.api.streams import (
-    list_streams as op_list_streams,
-)
-from specwire_gen.restless.api.streams import (
-    start_stream as op_start_stream,
-)
-from specwire_gen.restless.api.streams import (
-    stop_stream as op_stop_stream,
-)
-from specwire_gen.restless.api.streams import (
-    update_stream as op_update_stream,
-)
-from specwire_gen.restless.api.streams import (
-    validate_stream_api_key as op_validate_stream_api_key,
-)
-from specwire_gen.restless.models.connection_snippets_request import ConnectionSnippetsRequest
-from specwire_gen.restless.models.direct_session_request import DirectSessionRequest
-from specwire_gen.restless.models.direct_setup_request import DirectSetupRequest
-from specwire_gen.restless.models.stream_create_request import StreamCreateRequest
-from specwire_gen.restless.models.stream_update_request import StreamUpdateRequest
-from specwire_gen.restless.models.validate_api_key_request import ValidateApiKeyRequest
 
 from specwire.core.redact import register_secret
+from specwire.restless import _gen, models
 from specwire.restless.bodies import build_body, inject_api_key
 from specwire.restless.errors import RestlessStreamAPIError, family
-from specwire.restless.models import (
-    BaseActionResponse,
-    ConnectionSnippetsResponse,
-    DirectSessionResponse,
-    DirectSetupResponse,
-    Stream,
-    StreamCreditUsageStats,
-    StreamsResponse,
-)
 
 __all__ = ["Call", "Ops", "check_result", "parse_failure"]
 
@@ -122,34 +72,42 @@ class Ops:
 
     def list_streams(self, limit: int, offset: int) -> Call:
         kwargs = {"limit": _check_int(limit, "limit", 1), "offset": _check_int(offset, "offset", 0)}
-        return Call(op_list_streams, kwargs, "GET", "/streams", StreamsResponse)
+        return Call(_gen.op_list_streams, kwargs, "GET", "/streams", models.StreamsResponse)
 
     def get_stream(self, stream_id: str) -> Call:
         sid = _check_id(stream_id)
-        return Call(op_get_stream, {"stream_id": sid}, "GET", f"/streams/{sid}", Stream)
+        return Call(_gen.op_get_stream, {"stream_id": sid}, "GET", f"/streams/{sid}", models.Stream)
 
     def create_stream(self, data: Any, kwargs: dict[str, Any]) -> Call:
         body = inject_api_key(build_body(data, **kwargs), self.api_key)
-        model = _from_dict(StreamCreateRequest, body, "create_stream")
-        return Call(op_create_stream, {"body": model}, "POST", "/streams", Stream)
+        model = _from_dict(_gen.StreamCreateRequest, body, "create_stream")
+        return Call(_gen.op_create_stream, {"body": model}, "POST", "/streams", models.Stream)
 
     def update_stream(self, stream_id: str, data: Any, kwargs: dict[str, Any]) -> Call:
         sid = _check_id(stream_id)
         body = inject_api_key(build_body(data, **kwargs), self.api_key)
-        model = _from_dict(StreamUpdateRequest, body, "update_stream")
-        return Call(op_update_stream, {"stream_id": sid, "body": model}, "PATCH", f"/streams/{sid}", Stream)
+        model = _from_dict(_gen.StreamUpdateRequest, body, "update_stream")
+        return Call(
+            _gen.op_update_stream,
+            {"stream_id": sid, "body": model},
+            "PATCH",
+            f"/streams/{sid}",
+            models.Stream,
+        )
 
     def start_stream(self, stream_id: str) -> Call:
         sid = _check_id(stream_id)
-        return Call(op_start_stream, {"stream_id": sid}, "POST", f"/streams/{sid}/start", Stream)
+        return Call(_gen.op_start_stream, {"stream_id": sid}, "POST", f"/streams/{sid}/start", models.Stream)
 
     def stop_stream(self, stream_id: str) -> Call:
         sid = _check_id(stream_id)
-        return Call(op_stop_stream, {"stream_id": sid}, "POST", f"/streams/{sid}/stop", Stream)
+        return Call(_gen.op_stop_stream, {"stream_id": sid}, "POST", f"/streams/{sid}/stop", models.Stream)
 
     def delete_stream(self, stream_id: str) -> Call:
         sid = _check_id(stream_id)
-        return Call(op_delete_stream, {"stream_id": sid}, "DELETE", f"/streams/{sid}", BaseActionResponse)
+        return Call(
+            _gen.op_delete_stream, {"stream_id": sid}, "DELETE", f"/streams/{sid}", models.BaseActionResponse
+        )
 
     def validate_stream_api_key(self, api_key: str | None) -> Call:
         if api_key is not None and not isinstance(api_key, str):
@@ -157,48 +115,54 @@ class Ops:
         key = api_key or self.api_key
         if key:
             register_secret(key)
-        body = ValidateApiKeyRequest(api_key=key)
+        body = _gen.ValidateApiKeyRequest(api_key=key)
         return Call(
-            op_validate_stream_api_key,
+            _gen.op_validate_stream_api_key,
             {"body": body},
             "POST",
             "/streams/validate-api-key",
-            BaseActionResponse,
+            models.BaseActionResponse,
         )
 
     def credit_usage_stats(self, stream_id: str) -> Call:
         sid = _check_id(stream_id)
         return Call(
-            op_credit_usage_stats,
+            _gen.op_credit_usage_stats,
             {"stream_id": sid},
             "GET",
             f"/streams/{sid}/credit-usage-stats",
-            StreamCreditUsageStats,
+            models.StreamCreditUsageStats,
         )
 
     def connection_snippets(self, data: Any, kwargs: dict[str, Any]) -> Call:
         body = build_body(data, **kwargs)
-        model = _from_dict(ConnectionSnippetsRequest, body, "connection_snippets")
+        model = _from_dict(_gen.ConnectionSnippetsRequest, body, "connection_snippets")
         return Call(
-            op_connection_snippets,
+            _gen.op_connection_snippets,
             {"body": model},
             "POST",
             "/streams/connection-snippets",
-            ConnectionSnippetsResponse,
+            models.ConnectionSnippetsResponse,
         )
 
     def direct_setup(self, data: Any, kwargs: dict[str, Any]) -> Call:
         body = build_body(data, **kwargs)
         _require(body, "url", "direct_setup")
-        model = _from_dict(DirectSetupRequest, body, "direct_setup")
-        return Call(op_direct_setup, {"body": model}, "POST", "/streams/direct/setup", DirectSetupResponse)
+        model = _from_dict(_gen.DirectSetupRequest, body, "direct_setup")
+        return Call(
+            _gen.op_direct_setup, {"body": model}, "POST", "/streams/direct/setup", models.DirectSetupResponse
+        )
 
     def direct_session(self, data: Any, kwargs: dict[str, Any]) -> Call:
         body = build_body(data, **kwargs)
         _require(body, "url", "direct_session")
-        model = _from_dict(DirectSessionRequest, body, "direct_session")
+        model = _from_dict(_gen.DirectSessionRequest, body, "direct_session")
         return Call(
-            op_direct_session, {"body": model}, "POST", "/streams/direct/sessions", DirectSessionResponse
+            _gen.op_direct_session,
+            {"body": model},
+            "POST",
+            "/streams/direct/sessions",
+            models.DirectSessionResponse,
         )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 from specwire_gen.restless.client import Client as GenClient
@@ -28,16 +28,6 @@ from specwire.core.redact import register_secret
 from specwire.restless._ops import Call, Ops, check_result, parse_failure
 from specwire.restless.auth import add_api_key_header, check_api_key, runtime_headers
 from specwire.restless.errors import family
-from specwire.restless.models import (
-    BaseActionResponse,
-    ConnectionSnippetsResponse,
-    DirectSessionResponse,
-    DirectSetupResponse,
-    Stream,
-    StreamCreditUsageStats,
-    StreamEvent,
-    StreamsResponse,
-)
 from specwire.restless.streams.subscriptions import (
     DEFAULT_IDLE_TIMEOUT,
     SubscriptionOptions,
@@ -59,6 +49,18 @@ from specwire.restless.transport import (
 from specwire.restless.urls import DEFAULT_STREAM_BASE_URL, build_direct_sse_url, build_direct_websocket_url
 from specwire.streaming.runner import StreamHandle
 from specwire.streaming.state import StateChange
+
+if TYPE_CHECKING:
+    from specwire.restless.models import (
+        BaseActionResponse,
+        ConnectionSnippetsResponse,
+        DirectSessionResponse,
+        DirectSetupResponse,
+        Stream,
+        StreamCreditUsageStats,
+        StreamEvent,
+        StreamsResponse,
+    )
 
 __all__ = ["RestlessStreamClient"]
 

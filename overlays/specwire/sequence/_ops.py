@@ -15,122 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from specwire_gen.sequence.api.account import (
-    get_account,
-    get_balances,
-    get_perp_positions,
-    get_portfolio_summary,
-    get_positions,
-    get_unified_positions,
-    list_edges,
-)
-from specwire_gen.sequence.api.algos import (
-    get_algo,
-    get_algo_logs,
-    get_algo_stats,
-    list_algos,
-    start_algo,
-    stop_algo,
-)
-from specwire_gen.sequence.api.credentials import (
-    delete_venue_credentials,
-    list_venue_credentials,
-    put_venue_credentials,
-)
-from specwire_gen.sequence.api.deployments import (
-    create_deployment,
-    delete_deployment,
-    get_deployment,
-    get_deployment_logs,
-    get_deployment_mesh,
-    start_deployment,
-    stop_deployment,
-)
-from specwire_gen.sequence.api.execution import (
-    get_execution_forecast,
-    get_execution_live,
-    get_execution_review,
-    get_execution_summary,
-    list_traces,
-)
-from specwire_gen.sequence.api.graphs import (
-    cancel_execution_graph,
-    get_execution_graph,
-    resume_execution_graph,
-)
-from specwire_gen.sequence.api.health import get_health_live
-from specwire_gen.sequence.api.intelligence import (
-    get_depth,
-    get_polymarket_rewards,
-    get_routing,
-    get_slippage_curve,
-    get_tca,
-    get_venue_intelligence,
-    list_polymarket_rewards,
-)
-from specwire_gen.sequence.api.marketdata import (
-    get_fees,
-    get_funding_history,
-    get_funding_rates,
-    get_price_history,
-    list_symbols,
-)
-from specwire_gen.sequence.api.markets import get_settlement, list_markets, redeem_market
-from specwire_gen.sequence.api.orders import (
-    amend_order,
-    cancel_order,
-    list_fills,
-    list_orders,
-    preview_order,
-    submit_order,
-)
-from specwire_gen.sequence.api.quotes import get_quote, list_quotes
-from specwire_gen.sequence.api.quotes import quotes_batch as quotes_batch_api
-from specwire_gen.sequence.api.risk import cancel_all_on_venue as cancel_all_on_venue_api
-from specwire_gen.sequence.api.risk import clear_kill_switch, engage_kill_switch, get_risk_limits
-from specwire_gen.sequence.api.strategies import create_strategy as create_strategy_api
-from specwire_gen.sequence.api.strategies import (
-    delete_strategy,
-    get_strategy,
-    get_strategy_logs,
-    list_strategies,
-    start_strategy,
-    stop_strategy,
-)
-from specwire_gen.sequence.models import (
-    AmendRequest,
-    Deployment,
-    DeploymentRequest,
-    EdgesResponse,
-    ExecutionGraphRequest,
-    FeesResponse,
-    FundingHistory,
-    FundingRates,
-    GraphStatus,
-    GraphSubmission,
-    KillSwitchRequest,
-    MarketsPage,
-    OrderPreview,
-    PolymarketReward,
-    PreviewRequest,
-    PriceHistory,
-    Quote,
-    QuotesBatchRequest,
-    QuotesBatchResponse,
-    RedeemResult,
-    RiskLimits,
-    Settlement,
-    StrategyRequest,
-    SymbolInfo,
-    TcaReport,
-    UnifiedPositions,
-    VenueConnection,
-    VenueCredentials,
-)
 from specwire_gen.sequence.types import UNSET
 
 from specwire.core.redact import is_sensitive_name, register_secret
 
+from . import _gen
 from .errors import SequenceResponseError
 from .fixedpoint import Number, to_1e8, to_1e9, to_decimal
 from .models import Record, records
@@ -263,20 +152,23 @@ def connect_venue(
     if extra_json is not None:
         body["extra_json"] = extra_json
     return Call(
-        put_venue_credentials._get_kwargs(_text("venue", venue), body=VenueCredentials.from_dict(body)), _none
+        _gen.put_venue_credentials._get_kwargs(
+            _text("venue", venue), body=_gen.VenueCredentials.from_dict(body)
+        ),
+        _none,
     )
 
 
 def disconnect_venue(venue: str) -> Call:
-    return Call(delete_venue_credentials._get_kwargs(_text("venue", venue)), _none)
+    return Call(_gen.delete_venue_credentials._get_kwargs(_text("venue", venue)), _none)
 
 
 def venues() -> Call:
-    return Call(list_venue_credentials._get_kwargs(), _records(VenueConnection.from_dict))
+    return Call(_gen.list_venue_credentials._get_kwargs(), _records(_gen.VenueConnection.from_dict))
 
 
 def health() -> Call:
-    return Call(get_health_live._get_kwargs(), _json, auth=False, timeout=5.0)
+    return Call(_gen.get_health_live._get_kwargs(), _json, auth=False, timeout=5.0)
 
 
 # ----------------------------------------------------------------------------- level 1
@@ -284,15 +176,17 @@ def health() -> Call:
 
 def quote(symbol: str, depth: int = 10, nowait: bool = False) -> Call:
     return Call(
-        get_quote._get_kwargs(
+        _gen.get_quote._get_kwargs(
             _text("symbol", symbol), depth=_clamp("depth", depth, 1, 100), nowait=_flag(nowait)
         ),
-        _record(Quote.from_dict),
+        _record(_gen.Quote.from_dict),
     )
 
 
 def quotes(symbols: Iterable[str]) -> Call:
-    return Call(list_quotes._get_kwargs(symbols=_csv("symbols", symbols)), _records(Quote.from_dict))
+    return Call(
+        _gen.list_quotes._get_kwargs(symbols=_csv("symbols", symbols)), _records(_gen.Quote.from_dict)
+    )
 
 
 def quotes_batch(
@@ -320,40 +214,40 @@ def quotes_batch(
             raise ValueError(f"instrument_type must be spot, perp or prediction, got {instrument_type!r}")
         body["instrument_type"] = instrument_type
     return Call(
-        quotes_batch_api._get_kwargs(body=QuotesBatchRequest.from_dict(body)),
-        _record(QuotesBatchResponse.from_dict),
+        _gen.quotes_batch_api._get_kwargs(body=_gen.QuotesBatchRequest.from_dict(body)),
+        _record(_gen.QuotesBatchResponse.from_dict),
     )
 
 
 def balances() -> Call:
-    return Call(get_balances._get_kwargs(), _json)
+    return Call(_gen.get_balances._get_kwargs(), _json)
 
 
 def positions() -> Call:
-    return Call(get_positions._get_kwargs(), _json)
+    return Call(_gen.get_positions._get_kwargs(), _json)
 
 
 def perp_positions() -> Call:
-    return Call(get_perp_positions._get_kwargs(), _json)
+    return Call(_gen.get_perp_positions._get_kwargs(), _json)
 
 
 def portfolio() -> Call:
-    return Call(get_portfolio_summary._get_kwargs(), _json)
+    return Call(_gen.get_portfolio_summary._get_kwargs(), _json)
 
 
 def positions_unified(
     venues: Iterable[str] | None = None, kinds: Iterable[str] | None = None, include_closed: bool = False
 ) -> Call:
     return Call(
-        get_unified_positions._get_kwargs(
+        _gen.get_unified_positions._get_kwargs(
             venues=_csv("venues", venues), kinds=_csv("kinds", kinds), include_closed=_flag(include_closed)
         ),
-        _record(UnifiedPositions.from_dict),
+        _record(_gen.UnifiedPositions.from_dict),
     )
 
 
 def symbols() -> Call:
-    return Call(list_symbols._get_kwargs(), _records(SymbolInfo.from_dict))
+    return Call(_gen.list_symbols._get_kwargs(), _records(_gen.SymbolInfo.from_dict))
 
 
 def price_history(
@@ -368,7 +262,7 @@ def price_history(
     underlying: bool = False,
 ) -> Call:
     return Call(
-        get_price_history._get_kwargs(
+        _gen.get_price_history._get_kwargs(
             _text("symbol", symbol),
             range_=_text("range", range),
             fidelity_secs=_nonneg("fidelity_secs", fidelity_secs),
@@ -379,7 +273,7 @@ def price_history(
             limit=UNSET if limit is None else _positive("limit", limit),
             underlying=_flag(underlying),
         ),
-        _record(PriceHistory.from_dict),
+        _record(_gen.PriceHistory.from_dict),
     )
 
 
@@ -387,14 +281,14 @@ def funding_history(
     symbol: str, venue: str, range: str = "1m", start_ts: int | None = None, end_ts: int | None = None
 ) -> Call:
     return Call(
-        get_funding_history._get_kwargs(
+        _gen.get_funding_history._get_kwargs(
             _text("symbol", symbol),
             venue=_text("venue", venue),
             range_=_text("range", range),
             start_ts=UNSET if start_ts is None else _nonneg("start_ts", start_ts),
             end_ts=UNSET if end_ts is None else _nonneg("end_ts", end_ts),
         ),
-        _record(FundingHistory.from_dict),
+        _record(_gen.FundingHistory.from_dict),
     )
 
 
@@ -416,7 +310,7 @@ def markets(
     offset: int | None = None,
 ) -> Call:
     return Call(
-        list_markets._get_kwargs(
+        _gen.list_markets._get_kwargs(
             venue=_text("venue", venue),
             limit=_clamp("limit", limit, 1, MARKETS_PAGE_MAX),
             active=bool(active),
@@ -433,39 +327,40 @@ def markets(
             offset=UNSET if offset is None else _nonneg("offset", offset),
             expand=_opt(expand),
         ),
-        _record(MarketsPage.from_dict),
+        _record(_gen.MarketsPage.from_dict),
     )
 
 
 def settlement(slug: str, underlying: bool = False) -> Call:
     return Call(
-        get_settlement._get_kwargs(_text("slug", slug), underlying=bool(underlying)),
-        _record(Settlement.from_dict),
+        _gen.get_settlement._get_kwargs(_text("slug", slug), underlying=bool(underlying)),
+        _record(_gen.Settlement.from_dict),
     )
 
 
 def funding_rates(venue: str | None = None, symbol: str | None = None) -> Call:
     return Call(
-        get_funding_rates._get_kwargs(venue=_opt(venue), symbol=_opt(symbol)), _record(FundingRates.from_dict)
+        _gen.get_funding_rates._get_kwargs(venue=_opt(venue), symbol=_opt(symbol)),
+        _record(_gen.FundingRates.from_dict),
     )
 
 
 def edges() -> Call:
-    return Call(list_edges._get_kwargs(), _record_or_json(EdgesResponse.from_dict))
+    return Call(_gen.list_edges._get_kwargs(), _record_or_json(_gen.EdgesResponse.from_dict))
 
 
 def account() -> Call:
-    return Call(get_account._get_kwargs(), _json)
+    return Call(_gen.get_account._get_kwargs(), _json)
 
 
 def risk_limits() -> Call:
-    return Call(get_risk_limits._get_kwargs(), _record_or_json(RiskLimits.from_dict))
+    return Call(_gen.get_risk_limits._get_kwargs(), _record_or_json(_gen.RiskLimits.from_dict))
 
 
 def fees(ticker: str, venues: Iterable[str] | None = None) -> Call:
     return Call(
-        get_fees._get_kwargs(ticker=_text("ticker", ticker), venues=_csv("venues", venues)),
-        _record(FeesResponse.from_dict),
+        _gen.get_fees._get_kwargs(ticker=_text("ticker", ticker), venues=_csv("venues", venues)),
+        _record(_gen.FeesResponse.from_dict),
     )
 
 
@@ -477,23 +372,23 @@ def preview(symbol: str, side: str, qty: Number, order_type: str = "market") -> 
         "qty": _human_qty(qty),
     }
     return Call(
-        preview_order._get_kwargs(body=PreviewRequest.from_dict(body)),
-        _record(OrderPreview.from_dict),
+        _gen.preview_order._get_kwargs(body=_gen.PreviewRequest.from_dict(body)),
+        _record(_gen.OrderPreview.from_dict),
     )
 
 
 def kill_switch_engage(reason: str | None = None) -> Call:
     if reason is not None and not isinstance(reason, str):
         raise ValueError(f"reason must be a string or None, got {reason!r}")
-    return Call(engage_kill_switch._get_kwargs(body=KillSwitchRequest(reason=reason)), _json)
+    return Call(_gen.engage_kill_switch._get_kwargs(body=_gen.KillSwitchRequest(reason=reason)), _json)
 
 
 def kill_switch_clear() -> Call:
-    return Call(clear_kill_switch._get_kwargs(), _json)
+    return Call(_gen.clear_kill_switch._get_kwargs(), _json)
 
 
 def cancel_all_on_venue(venue: str) -> Call:
-    return Call(cancel_all_on_venue_api._get_kwargs(_text("venue", venue)), _json)
+    return Call(_gen.cancel_all_on_venue_api._get_kwargs(_text("venue", venue)), _json)
 
 
 # ----------------------------------------------------------------------------- level 2
@@ -502,15 +397,15 @@ def cancel_all_on_venue(venue: str) -> Call:
 def submit(body: Mapping[str, Any]) -> Call:
     """POST an execution graph built by :mod:`.graphs` (checked against the spec's model first)."""
     try:
-        model = ExecutionGraphRequest.from_dict(body)
+        model = _gen.ExecutionGraphRequest.from_dict(body)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"not a valid execution graph: {type(exc).__name__}: {exc}") from exc
-    return Call(submit_order._get_kwargs(body=model), _record(GraphSubmission.from_dict))
+    return Call(_gen.submit_order._get_kwargs(body=model), _record(_gen.GraphSubmission.from_dict))
 
 
 def orders(limit: int = 50, offset: int = 0, symbol: str | None = None) -> Call:
     return Call(
-        list_orders._get_kwargs(
+        _gen.list_orders._get_kwargs(
             limit=_positive("limit", limit), offset=_nonneg("offset", offset), symbol=_opt(symbol)
         ),
         _json,
@@ -519,7 +414,7 @@ def orders(limit: int = 50, offset: int = 0, symbol: str | None = None) -> Call:
 
 def order_lookup(node_order_id: str) -> Call:
     return Call(
-        list_orders._get_kwargs(
+        _gen.list_orders._get_kwargs(
             limit=UNSET, offset=UNSET, node_order_id=_text("node_order_id", node_order_id)
         ),
         _json,
@@ -527,7 +422,7 @@ def order_lookup(node_order_id: str) -> Call:
 
 
 def cancel_order_op(order_id: str) -> Call:
-    return Call(cancel_order._get_kwargs(_text("order_id", order_id)), _none)
+    return Call(_gen.cancel_order._get_kwargs(_text("order_id", order_id)), _none)
 
 
 def amend(order_id: str, new_price: Number | None = None, new_qty: Number | None = None) -> Call:
@@ -547,20 +442,21 @@ def amend(order_id: str, new_price: Number | None = None, new_qty: Number | None
 
 def amend_raw(order_id: str, body: dict[str, Any]) -> Call:
     return Call(
-        amend_order._get_kwargs(_text("order_id", order_id), body=AmendRequest.from_dict(body)), _json
+        _gen.amend_order._get_kwargs(_text("order_id", order_id), body=_gen.AmendRequest.from_dict(body)),
+        _json,
     )
 
 
 def redeem(slug: str, venue: str) -> Call:
     return Call(
-        redeem_market._get_kwargs(_text("slug", slug), venue=_text("venue", venue)),
-        _record(RedeemResult.from_dict),
+        _gen.redeem_market._get_kwargs(_text("slug", slug), venue=_text("venue", venue)),
+        _record(_gen.RedeemResult.from_dict),
     )
 
 
 def fills(limit: int = 50, offset: int = 0, symbol: str | None = None) -> Call:
     return Call(
-        list_fills._get_kwargs(
+        _gen.list_fills._get_kwargs(
             limit=_positive("limit", limit), offset=_nonneg("offset", offset), symbol=_opt(symbol)
         ),
         _json,
@@ -571,15 +467,17 @@ def fills(limit: int = 50, offset: int = 0, symbol: str | None = None) -> Call:
 
 
 def graph_status(graph_id: str) -> Call:
-    return Call(get_execution_graph._get_kwargs(_text("graph_id", graph_id)), _record(GraphStatus.from_dict))
+    return Call(
+        _gen.get_execution_graph._get_kwargs(_text("graph_id", graph_id)), _record(_gen.GraphStatus.from_dict)
+    )
 
 
 def graph_cancel(graph_id: str) -> Call:
-    return Call(cancel_execution_graph._get_kwargs(_text("graph_id", graph_id)), _none)
+    return Call(_gen.cancel_execution_graph._get_kwargs(_text("graph_id", graph_id)), _none)
 
 
 def graph_resume(graph_id: str) -> Call:
-    return Call(resume_execution_graph._get_kwargs(_text("graph_id", graph_id)), _none)
+    return Call(_gen.resume_execution_graph._get_kwargs(_text("graph_id", graph_id)), _none)
 
 
 def graph_id_of(graph_or_order_id: str) -> str:
@@ -615,29 +513,30 @@ def deploy_algo(name: str, wasm_path: str | Path, symbols: Iterable[str]) -> Cal
         "start_immediately": True,
     }
     return Call(
-        create_deployment._get_kwargs(body=DeploymentRequest.from_dict(body)), _record(Deployment.from_dict)
+        _gen.create_deployment._get_kwargs(body=_gen.DeploymentRequest.from_dict(body)),
+        _record(_gen.Deployment.from_dict),
     )
 
 
 def algo_status(deployment_id: str) -> Call:
-    return Call(get_deployment._get_kwargs(_text("deployment_id", deployment_id)), _json)
+    return Call(_gen.get_deployment._get_kwargs(_text("deployment_id", deployment_id)), _json)
 
 
 def algo_start(deployment_id: str) -> Call:
-    return Call(start_deployment._get_kwargs(_text("deployment_id", deployment_id)), _none)
+    return Call(_gen.start_deployment._get_kwargs(_text("deployment_id", deployment_id)), _none)
 
 
 def algo_stop(deployment_id: str) -> Call:
-    return Call(stop_deployment._get_kwargs(_text("deployment_id", deployment_id)), _none)
+    return Call(_gen.stop_deployment._get_kwargs(_text("deployment_id", deployment_id)), _none)
 
 
 def algo_undeploy(deployment_id: str) -> Call:
-    return Call(delete_deployment._get_kwargs(_text("deployment_id", deployment_id)), _none)
+    return Call(_gen.delete_deployment._get_kwargs(_text("deployment_id", deployment_id)), _none)
 
 
 def algo_logs(deployment_id: str, limit: int = 200) -> Call:
     return Call(
-        get_deployment_logs._get_kwargs(
+        _gen.get_deployment_logs._get_kwargs(
             _text("deployment_id", deployment_id), limit=_positive("limit", limit)
         ),
         _json,
@@ -645,31 +544,31 @@ def algo_logs(deployment_id: str, limit: int = 200) -> Call:
 
 
 def algo_mesh(deployment_id: str) -> Call:
-    return Call(get_deployment_mesh._get_kwargs(_text("deployment_id", deployment_id)), _json)
+    return Call(_gen.get_deployment_mesh._get_kwargs(_text("deployment_id", deployment_id)), _json)
 
 
 def algos(detail: str | None = None) -> Call:
-    return Call(list_algos._get_kwargs(detail=_opt(detail)), _json)
+    return Call(_gen.list_algos._get_kwargs(detail=_opt(detail)), _json)
 
 
 def algo(symbol: str) -> Call:
-    return Call(get_algo._get_kwargs(_text("symbol", symbol)), _json)
+    return Call(_gen.get_algo._get_kwargs(_text("symbol", symbol)), _json)
 
 
 def algo_start_by_symbol(symbol: str) -> Call:
-    return Call(start_algo._get_kwargs(_text("symbol", symbol)), _json)
+    return Call(_gen.start_algo._get_kwargs(_text("symbol", symbol)), _json)
 
 
 def algo_stop_by_symbol(symbol: str) -> Call:
-    return Call(stop_algo._get_kwargs(_text("symbol", symbol)), _json)
+    return Call(_gen.stop_algo._get_kwargs(_text("symbol", symbol)), _json)
 
 
 def algo_logs_by_symbol(symbol: str) -> Call:
-    return Call(get_algo_logs._get_kwargs(_text("symbol", symbol)), _json)
+    return Call(_gen.get_algo_logs._get_kwargs(_text("symbol", symbol)), _json)
 
 
 def algo_stats(symbol: str) -> Call:
-    return Call(get_algo_stats._get_kwargs(_text("symbol", symbol)), _json)
+    return Call(_gen.get_algo_stats._get_kwargs(_text("symbol", symbol)), _json)
 
 
 def create_strategy(
@@ -711,47 +610,49 @@ def create_strategy(
             if isinstance(value, str) and value:
                 register_secret(value)
         body["secrets"] = dict(secrets)
-    return Call(create_strategy_api._get_kwargs(body=StrategyRequest.from_dict(body)), _json)
+    return Call(_gen.create_strategy_api._get_kwargs(body=_gen.StrategyRequest.from_dict(body)), _json)
 
 
 def strategies() -> Call:
-    return Call(list_strategies._get_kwargs(), _json)
+    return Call(_gen.list_strategies._get_kwargs(), _json)
 
 
 def strategy(strategy_id: str) -> Call:
-    return Call(get_strategy._get_kwargs(_text("strategy_id", strategy_id)), _json)
+    return Call(_gen.get_strategy._get_kwargs(_text("strategy_id", strategy_id)), _json)
 
 
 def strategy_start(strategy_id: str) -> Call:
-    return Call(start_strategy._get_kwargs(_text("strategy_id", strategy_id)), _json)
+    return Call(_gen.start_strategy._get_kwargs(_text("strategy_id", strategy_id)), _json)
 
 
 def strategy_stop(strategy_id: str) -> Call:
-    return Call(stop_strategy._get_kwargs(_text("strategy_id", strategy_id)), _json)
+    return Call(_gen.stop_strategy._get_kwargs(_text("strategy_id", strategy_id)), _json)
 
 
 def strategy_logs(strategy_id: str, run_id: str | None = None) -> Call:
-    return Call(get_strategy_logs._get_kwargs(_text("strategy_id", strategy_id), run_id=_opt(run_id)), _json)
+    return Call(
+        _gen.get_strategy_logs._get_kwargs(_text("strategy_id", strategy_id), run_id=_opt(run_id)), _json
+    )
 
 
 def strategy_delete(strategy_id: str) -> Call:
-    return Call(delete_strategy._get_kwargs(_text("strategy_id", strategy_id)), _json)
+    return Call(_gen.delete_strategy._get_kwargs(_text("strategy_id", strategy_id)), _json)
 
 
 # ----------------------------------------------------------------------------- level 5
 
 
 def tca(symbol: str | None = None) -> Call:
-    return Call(get_tca._get_kwargs(symbol=_opt(symbol)), _record_or_json(TcaReport.from_dict))
+    return Call(_gen.get_tca._get_kwargs(symbol=_opt(symbol)), _record_or_json(_gen.TcaReport.from_dict))
 
 
 def intel(symbol: str) -> Call:
-    return Call(get_venue_intelligence._get_kwargs(symbol=_text("symbol", symbol)), _json)
+    return Call(_gen.get_venue_intelligence._get_kwargs(symbol=_text("symbol", symbol)), _json)
 
 
 def slippage(symbol: str, side: str = "buy") -> Call:
     return Call(
-        get_slippage_curve._get_kwargs(
+        _gen.get_slippage_curve._get_kwargs(
             symbol=_text("symbol", symbol), side=_side(side), sizes=SLIPPAGE_SIZES
         ),
         _json,
@@ -760,29 +661,30 @@ def slippage(symbol: str, side: str = "buy") -> Call:
 
 def routing(symbol: str, side: str = "buy", qty: Number = 1.0) -> Call:
     return Call(
-        get_routing._get_kwargs(symbol=_text("symbol", symbol), side=_side(side), qty=_human_qty(qty)), _json
+        _gen.get_routing._get_kwargs(symbol=_text("symbol", symbol), side=_side(side), qty=_human_qty(qty)),
+        _json,
     )
 
 
 def depth(symbol: str) -> Call:
-    return Call(get_depth._get_kwargs(symbol=_text("symbol", symbol)), _json)
+    return Call(_gen.get_depth._get_kwargs(symbol=_text("symbol", symbol)), _json)
 
 
 def polymarket_rewards(token_id: str | None = None) -> Call:
     if token_id is None:
         return Call(
-            list_polymarket_rewards._get_kwargs(),
-            lambda data: records(data, PolymarketReward.from_dict) if isinstance(data, list) else data,
+            _gen.list_polymarket_rewards._get_kwargs(),
+            lambda data: records(data, _gen.PolymarketReward.from_dict) if isinstance(data, list) else data,
         )
     return Call(
-        get_polymarket_rewards._get_kwargs(_text("token_id", token_id)),
-        _record_or_json(PolymarketReward.from_dict),
+        _gen.get_polymarket_rewards._get_kwargs(_text("token_id", token_id)),
+        _record_or_json(_gen.PolymarketReward.from_dict),
     )
 
 
 def forecast(symbol: str, side: str, qty: Number) -> Call:
     return Call(
-        get_execution_forecast._get_kwargs(
+        _gen.get_execution_forecast._get_kwargs(
             symbol=_text("symbol", symbol), side=_side(side), qty=_human_qty(qty)
         ),
         _json,
@@ -790,18 +692,18 @@ def forecast(symbol: str, side: str, qty: Number) -> Call:
 
 
 def execution_live(node_order_id: str) -> Call:
-    return Call(get_execution_live._get_kwargs(_text("node_order_id", node_order_id)), _json)
+    return Call(_gen.get_execution_live._get_kwargs(_text("node_order_id", node_order_id)), _json)
 
 
 def execution_review(node_order_id: str) -> Call:
-    return Call(get_execution_review._get_kwargs(_text("node_order_id", node_order_id)), _json)
+    return Call(_gen.get_execution_review._get_kwargs(_text("node_order_id", node_order_id)), _json)
 
 
 def execution_summary() -> Call:
-    return Call(get_execution_summary._get_kwargs(), _json)
+    return Call(_gen.get_execution_summary._get_kwargs(), _json)
 
 
 def trace(node_order_id: str) -> Call:
     return Call(
-        list_traces._get_kwargs(node_order_id=_text("node_order_id", node_order_id), limit=100), _json
+        _gen.list_traces._get_kwargs(node_order_id=_text("node_order_id", node_order_id), limit=100), _json
     )

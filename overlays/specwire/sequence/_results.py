@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import models
 from .errors import SequenceResponseError, family
 from .fixedpoint import Number, to_1e8, to_decimal
-from .models import (
-    AmendResult,
-    Fill,
-    FillsPage,
-    GraphSubmission,
-    Market,
-    Order,
-    OrdersPage,
-    Record,
-    records,
-)
+from .models import AmendResult, Record, records
+
+if TYPE_CHECKING:
+    from .models import GraphSubmission, Market, Order
 
 __all__ = [
     "amend_result",
@@ -46,14 +40,14 @@ _KALSHI_SIDE = re.compile(r":(yes|no)$", re.IGNORECASE)
 
 def orders_result(data: Any) -> Any:
     if isinstance(data, dict):
-        return Record(data, OrdersPage.from_dict)
-    return records(data, Order.from_dict)
+        return Record(data, models.OrdersPage.from_dict)
+    return records(data, models.Order.from_dict)
 
 
 def fills_result(data: Any) -> Any:
     if isinstance(data, dict):
-        return Record(data, FillsPage.from_dict)
-    return records(data, Fill.from_dict)
+        return Record(data, models.FillsPage.from_dict)
+    return records(data, models.Fill.from_dict)
 
 
 def pick_order(data: Any, node_order_id: str) -> Record[Order]:
@@ -69,7 +63,7 @@ def pick_order(data: Any, node_order_id: str) -> Record[Order]:
         raise SequenceResponseError(0, f"unexpected orders response: {type(data).__name__}")
     for row in rows:
         if isinstance(row, dict) and row.get("node_order_id", node_order_id) == node_order_id:
-            return Record(row, Order.from_dict)
+            return Record(row, models.Order.from_dict)
     raise family.from_status(404, f"order {node_order_id} not found")
 
 
@@ -111,7 +105,7 @@ def market_lookup(identifier: str, venue: str) -> dict[str, Any]:
 def first_market(page: Mapping[str, Any]) -> Record[Market] | None:
     rows = page.get("markets") or []
     if rows and isinstance(rows[0], dict):
-        return Record(rows[0], Market.from_dict)
+        return Record(rows[0], models.Market.from_dict)
     return None
 
 
@@ -137,7 +131,7 @@ def resolved_submission(status: Mapping[str, Any], body: Mapping[str, Any]) -> R
         "edge_count": len(body.get("edges") or []),
         "duplicate": True,
     }
-    return Record(data, GraphSubmission.from_dict)
+    return Record(data, models.GraphSubmission.from_dict)
 
 
 def submission_outcome_unknown(exc: BaseException) -> bool:

@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -27,38 +27,37 @@ from specwire.core.retry import RetryPolicy
 from specwire.streaming.runner import StreamHandle
 from specwire.streaming.state import StateChange
 
-from . import _ops, _results
+from . import _ops, _results, models
 from .auth import check_api_key, ws_headers
 from .batch import BatchBuilder
 from .errors import SequenceError, SequenceResponseError, family
 from .fixedpoint import Number
 from .graphs import build_graph, edge, node, order_graph
-from .models import (
-    AmendResult,
-    Deployment,
-    FeesResponse,
-    FundingHistory,
-    FundingRate,
-    GraphStatus,
-    GraphSubmission,
-    Market,
-    MarketResolvedEvent,
-    MarketsPage,
-    NewMarketEvent,
-    Order,
-    OrderPreview,
-    PriceHistory,
-    Quote,
-    QuotesBatchResponse,
-    Record,
-    RedeemResult,
-    Settlement,
-    SymbolInfo,
-    UnifiedPositions,
-    VenueConnection,
-)
+from .models import AmendResult, MarketResolvedEvent, NewMarketEvent, Record
 from .streams import LifecycleStream, SequenceStream, StreamMessage, StreamOptions
 from .transport import DEFAULT_BASE_URL, http_config, normalize_base_url, ws_url
+
+if TYPE_CHECKING:
+    from .models import (
+        Deployment,
+        FeesResponse,
+        FundingHistory,
+        FundingRate,
+        GraphStatus,
+        GraphSubmission,
+        Market,
+        MarketsPage,
+        Order,
+        OrderPreview,
+        PriceHistory,
+        Quote,
+        QuotesBatchResponse,
+        RedeemResult,
+        Settlement,
+        SymbolInfo,
+        UnifiedPositions,
+        VenueConnection,
+    )
 
 __all__ = ["Sequence"]
 
@@ -338,7 +337,7 @@ class Sequence:
         while True:
             page = self.markets(venue=venue, limit=page_size, cursor=cursor, **kwargs)
             for row in page.get("markets") or []:
-                yield Record(row, Market.from_dict)
+                yield Record(row, models.Market.from_dict)
             cursor = _results.next_cursor(page)
             if cursor is None:
                 return
@@ -367,7 +366,7 @@ class Sequence:
     def funding_rate(self, venue: str, symbol: str) -> Record[FundingRate] | None:
         """One instrument's funding rate, or None when it is not tracked."""
         rates = self.funding_rates(venue=venue, symbol=symbol).get("rates") or []
-        return Record(rates[0], FundingRate.from_dict) if rates else None
+        return Record(rates[0], models.FundingRate.from_dict) if rates else None
 
     def edges(self) -> Any:
         """Connected venue edges with heartbeat state."""

@@ -14,37 +14,9 @@ public names — REST models from ``specs/sequence/openapi.yaml`` (attrs classes
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
-from specwire_gen.sequence.models import (
-    Deployment,
-    EdgesResponse,
-    FeesResponse,
-    Fill,
-    FillsPage,
-    FundingHistory,
-    FundingRate,
-    FundingRates,
-    GraphStatus,
-    GraphSubmission,
-    Market,
-    MarketsPage,
-    Order,
-    OrderPreview,
-    OrdersPage,
-    PolymarketReward,
-    PriceHistory,
-    Quote,
-    QuotesBatchResponse,
-    RedeemResult,
-    RiskLimits,
-    Settlement,
-    SymbolInfo,
-    TcaReport,
-    UnifiedPositions,
-    VenueConnection,
-)
 from specwire_gen.sequence.stream_models import (
     BookSnapshot,
     FillEvent,
@@ -57,7 +29,74 @@ from specwire_gen.sequence.stream_models import (
     TcaEvent,
 )
 
+from specwire.core.lazy import lazy_exports
+
 from .errors import SequenceResponseError
+
+if TYPE_CHECKING:  # the REST models load on first use
+    from specwire_gen.sequence.models import (
+        Deployment,
+        EdgesResponse,
+        FeesResponse,
+        Fill,
+        FillsPage,
+        FundingHistory,
+        FundingRate,
+        FundingRates,
+        GraphStatus,
+        GraphSubmission,
+        Market,
+        MarketsPage,
+        Order,
+        OrderPreview,
+        OrdersPage,
+        PolymarketReward,
+        PriceHistory,
+        Quote,
+        QuotesBatchResponse,
+        RedeemResult,
+        RiskLimits,
+        Settlement,
+        SymbolInfo,
+        TcaReport,
+        UnifiedPositions,
+        VenueConnection,
+    )
+
+if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt name is still an error
+    __getattr__ = lazy_exports(
+        globals(),
+        {
+            "specwire_gen.sequence.models": (
+                "Deployment",
+                "EdgesResponse",
+                "FeesResponse",
+                "Fill",
+                "FillsPage",
+                "FundingHistory",
+                "FundingRate",
+                "FundingRates",
+                "GraphStatus",
+                "GraphSubmission",
+                "Market",
+                "MarketsPage",
+                "Order",
+                "OrderPreview",
+                "OrdersPage",
+                "PolymarketReward",
+                "PriceHistory",
+                "Quote",
+                "QuotesBatchResponse",
+                "RedeemResult",
+                "RiskLimits",
+                "Settlement",
+                "SymbolInfo",
+                "TcaReport",
+                "UnifiedPositions",
+                "VenueConnection",
+            )
+        },
+    )
 
 __all__ = [
     "AmendResult",

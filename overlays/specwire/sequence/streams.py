@@ -30,7 +30,6 @@ import msgspec
 from specwire.core.errors import StreamParseError
 from specwire.streaming.backoff import Backoff
 from specwire.streaming.state import StateChange
-from specwire.streaming.websocket import ReconnectingWebSocket
 
 from .errors import family
 from .models import (
@@ -135,6 +134,9 @@ class _Stream(Generic[T]):
         on_state_change: Callable[[StateChange], Any] | None,
         on_connect: Callable[[Any], Any] | None,
     ) -> None:
+        # websockets loads with the first stream, not with the package
+        from specwire.streaming.websocket import ReconnectingWebSocket
+
         self.url = url
         self._socket = ReconnectingWebSocket(
             url,

@@ -13,6 +13,9 @@ Start here::
 that catches up through the delta feed after every reconnect.
 """
 
+from typing import TYPE_CHECKING
+
+from specwire.core.lazy import lazy_exports
 from specwire.therundown.async_client import AsyncTheRundown
 from specwire.therundown.client import TheRundown
 from specwire.therundown.delta import DeltaUnavailableError, EventDeltaFeed, MarketDeltaFeed
@@ -44,9 +47,14 @@ from specwire.therundown.odds import (
     probability_to_american,
     probability_to_decimal,
 )
-from specwire.therundown.streams import MarketStream, StreamResync
 from specwire.therundown.transport import TIER_REQUESTS_PER_SECOND
 from specwire.therundown.usage import Usage, UsageTracker
+
+if TYPE_CHECKING:  # the stream stack (websockets, msgspec stream models) loads on first use
+    from specwire.therundown.streams import MarketStream, StreamResync
+
+if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt name is still an error
+    __getattr__ = lazy_exports(globals(), {"specwire.therundown.streams": ("MarketStream", "StreamResync")})
 
 __all__ = [
     "MARKETS",

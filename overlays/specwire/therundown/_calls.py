@@ -11,65 +11,10 @@ from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 import attrs
-from specwire_gen.therundown.api.catalog import (
-    get_affiliates,
-    get_markets,
-    get_season_types,
-    get_sports,
-    get_sportsbooks,
-    get_stats,
-    get_stats_sample,
-)
-from specwire_gen.therundown.api.delta import get_event_delta, get_market_delta
-from specwire_gen.therundown.api.events import (
-    get_event,
-    get_event_best_line,
-    get_event_closing,
-    get_event_openers,
-    get_event_players_stats,
-    get_event_plays,
-    get_event_stats,
-    get_futures,
-    get_futures_event,
-    get_sport_closing,
-    get_sport_events,
-    get_sport_openers,
-)
-from specwire_gen.therundown.api.markets import (
-    get_event_market_chart,
-    get_event_market_history,
-    get_event_markets,
-    get_event_opening_prices,
-    get_market_history,
-    get_market_participants,
-    get_sport_markets,
-    get_sports_markets,
-)
-from specwire_gen.therundown.api.schedule import (
-    get_schedule,
-    get_sport_dates,
-    get_sports_dates,
-    get_sports_event_dates,
-)
-from specwire_gen.therundown.api.teams import (
-    get_conferences,
-    get_divisions,
-    get_player,
-    get_sport_teams,
-    get_team,
-    get_team_players,
-    get_team_players_stats,
-    get_team_stats,
-)
-from specwire_gen.therundown.models.date_format import DateFormat
-from specwire_gen.therundown.models.include_periods import IncludePeriods
-from specwire_gen.therundown.models.include_regions import IncludeRegions
-from specwire_gen.therundown.models.one_flag import OneFlag
-from specwire_gen.therundown.models.period_name import PeriodName
-from specwire_gen.therundown.models.sort_order import SortOrder
 from specwire_gen.therundown.types import UNSET
 
 from specwire.core.errors import ConfigurationError
+from specwire.therundown import _gen
 from specwire.therundown import params as p
 from specwire.therundown.ids import market_id
 
@@ -93,15 +38,15 @@ def _flag(value: bool, member: Any) -> Any:
     return member if value else UNSET
 
 
-def _period(value: PeriodName | str | None) -> Any:
+def _period(value: _gen.PeriodName | str | None) -> Any:
     if value is None:
         return UNSET
     try:
-        member = PeriodName(str(getattr(value, "value", value)))
+        member = _gen.PeriodName(str(getattr(value, "value", value)))
     except ValueError:
         member = None
     if member is None or getattr(member, "is_unknown", False):
-        raise ConfigurationError(f"period must be one of {[m.value for m in PeriodName]}, got {value!r}")
+        raise ConfigurationError(f"period must be one of {[m.value for m in _gen.PeriodName]}, got {value!r}")
     return member
 
 
@@ -110,7 +55,7 @@ def _fmt(value: str | None) -> Any:
         return UNSET
     if value not in ("iso8601", "epoch"):
         raise ConfigurationError(f"date_format must be 'iso8601' or 'epoch', got {value!r}")
-    return DateFormat(value)
+    return _gen.DateFormat(value)
 
 
 def _int(value: int | None, what: str) -> Any:
@@ -121,37 +66,43 @@ def _int(value: int | None, what: str) -> Any:
 
 
 def sports(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_sports, {}, public=True)
+    return Call(_gen.get_sports, {}, public=True)
 
 
 def sportsbooks(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_sportsbooks, {"include": _flag(a["include_regions"], IncludeRegions.REGIONS)}, public=True
+        _gen.get_sportsbooks,
+        {"include": _flag(a["include_regions"], _gen.IncludeRegions.REGIONS)},
+        public=True,
     )
 
 
 def affiliates(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_affiliates, {"include": _flag(a["include_regions"], IncludeRegions.REGIONS)}, public=True)
+    return Call(
+        _gen.get_affiliates,
+        {"include": _flag(a["include_regions"], _gen.IncludeRegions.REGIONS)},
+        public=True,
+    )
 
 
 def season_types(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_season_types, {})
+    return Call(_gen.get_season_types, {})
 
 
 def markets(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_markets, {})
+    return Call(_gen.get_markets, {})
 
 
 def stats(a: dict[str, Any]) -> Call[Any]:
     sport = a["sport_id"]
     return Call(
-        get_stats,
+        _gen.get_stats,
         {"id": _int(a["stat_id"], "stat_id"), "sport_id": UNSET if sport is None else p.sport(sport)},
     )
 
 
 def stats_sample(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_stats_sample, {})
+    return Call(_gen.get_stats_sample, {})
 
 
 # -- schedule --------------------------------------------------------------------------------------------
@@ -159,7 +110,7 @@ def stats_sample(a: dict[str, Any]) -> Call[Any]:
 
 def dates(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_sport_dates,
+        _gen.get_sport_dates,
         {
             "sport_id": p.sport(a["sport_id"]),
             "offset": p.offset(a["offset"]),
@@ -170,7 +121,7 @@ def dates(a: dict[str, Any]) -> Call[Any]:
 
 def sports_dates(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_sports_dates,
+        _gen.get_sports_dates,
         {
             "sport_ids": p.ids(a["sport_ids"], "sport"),
             "offset": p.offset(a["offset"]),
@@ -181,7 +132,7 @@ def sports_dates(a: dict[str, Any]) -> Call[Any]:
 
 def event_dates(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_sports_event_dates,
+        _gen.get_sports_event_dates,
         {
             "date": p.day(a["date"]),
             "sport_ids": p.ids(a["sport_ids"], "sport"),
@@ -195,7 +146,7 @@ def schedule(a: dict[str, Any]) -> Call[Any]:
     if sort is not None and sort not in ("asc", "desc"):
         raise ConfigurationError(f"sort must be 'asc' or 'desc', got {sort!r}")
     return Call(
-        get_schedule,
+        _gen.get_schedule,
         {
             "sport_id": p.sport(a["sport_id"]),
             "limit": p.bounded_int(a["limit"], "limit", 1, 500),
@@ -204,7 +155,7 @@ def schedule(a: dict[str, Any]) -> Call[Any]:
             "from_": UNSET if a["from_date"] is None else p.day(a["from_date"], "from_date"),
             "team_id": _int(a["team_id"], "team_id"),
             "last_event_uuid": p.unset(a["last_event_uuid"]),
-            "sort": UNSET if sort is None else SortOrder(sort),
+            "sort": UNSET if sort is None else _gen.SortOrder(sort),
             "conference_id": _int(a["conference_id"], "conference_id"),
             "division_id": _int(a["division_id"], "division_id"),
             "include_teams": p.boolean(a["include_teams"], "include_teams"),
@@ -216,15 +167,15 @@ def schedule(a: dict[str, Any]) -> Call[Any]:
 
 
 def teams(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_sport_teams, {"sport_id": p.sport(a["sport_id"])})
+    return Call(_gen.get_sport_teams, {"sport_id": p.sport(a["sport_id"])})
 
 
 def conferences(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_conferences, {"sport_id": p.sport(a["sport_id"])})
+    return Call(_gen.get_conferences, {"sport_id": p.sport(a["sport_id"])})
 
 
 def divisions(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_divisions, {"sport_id": p.sport(a["sport_id"])})
+    return Call(_gen.get_divisions, {"sport_id": p.sport(a["sport_id"])})
 
 
 def _team(a: dict[str, Any]) -> int:
@@ -235,11 +186,11 @@ def _team(a: dict[str, Any]) -> int:
 
 
 def team(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_team, {"team_id": _team(a)})
+    return Call(_gen.get_team, {"team_id": _team(a)})
 
 
 def team_players(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_team_players, {"team_id": _team(a)})
+    return Call(_gen.get_team_players, {"team_id": _team(a)})
 
 
 def _season(a: dict[str, Any]) -> dict[str, Any]:
@@ -254,19 +205,19 @@ def _season(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def team_stats(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_team_stats, {"team_id": _team(a), **_season(a)})
+    return Call(_gen.get_team_stats, {"team_id": _team(a), **_season(a)})
 
 
 def team_players_stats(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_team_players_stats,
+        _gen.get_team_players_stats,
         {"team_id": _team(a), "player_ids": p.ids(a["player_ids"], "player"), **_season(a)},
     )
 
 
 def player(a: dict[str, Any]) -> Call[Any]:
     value = _int(a["player_id"], "player_id")
-    return Call(get_player, {"player_id": value})
+    return Call(_gen.get_player, {"player_id": value})
 
 
 # -- events ----------------------------------------------------------------------------------------------
@@ -278,13 +229,13 @@ def _snapshot_filters(a: dict[str, Any]) -> dict[str, Any]:
         "affiliate_ids": p.affiliates(a["affiliate_ids"]),
         "main_line": p.boolean(a["main_line"], "main_line"),
         "hide_closed": p.boolean(a["hide_closed"], "hide_closed"),
-        "include": _flag(a["all_periods"], IncludePeriods.ALL_PERIODS),
+        "include": _flag(a["all_periods"], _gen.IncludePeriods.ALL_PERIODS),
     }
 
 
 def events(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_sport_events,
+        _gen.get_sport_events,
         {
             "sport_id": p.sport(a["sport_id"]),
             "date": p.day(a["date"]),
@@ -301,7 +252,7 @@ def events(a: dict[str, Any]) -> Call[Any]:
 
 def event(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_event,
+        _gen.get_event,
         {
             "event_id": p.event_id(a["event_id"]),
             "participant_ids": p.participants(a["participant_ids"]),
@@ -323,19 +274,19 @@ def _sport_day_lines(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def openers(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_sport_openers, _sport_day_lines(a))
+    return Call(_gen.get_sport_openers, _sport_day_lines(a))
 
 
 def closing(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_sport_closing, _sport_day_lines(a))
+    return Call(_gen.get_sport_closing, _sport_day_lines(a))
 
 
 def event_openers(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_event_openers, {"event_id": p.event_id(a["event_id"]), **_snapshot_filters(a)})
+    return Call(_gen.get_event_openers, {"event_id": p.event_id(a["event_id"]), **_snapshot_filters(a)})
 
 
 def event_closing(a: dict[str, Any]) -> Call[Any]:
-    return Call(get_event_closing, {"event_id": p.event_id(a["event_id"]), **_snapshot_filters(a)})
+    return Call(_gen.get_event_closing, {"event_id": p.event_id(a["event_id"]), **_snapshot_filters(a)})
 
 
 def futures(a: dict[str, Any]) -> Call[Any]:
@@ -343,7 +294,7 @@ def futures(a: dict[str, Any]) -> Call[Any]:
     if settled is not None and not isinstance(settled, bool):
         raise ConfigurationError(f"include_settled must be True, False or None, got {settled!r}")
     return Call(
-        get_futures,
+        _gen.get_futures,
         {
             "sport_id": p.sport(a["sport_id"]),
             "from_": p.timestamp(a["from_"], "from_"),
@@ -360,7 +311,7 @@ def futures(a: dict[str, Any]) -> Call[Any]:
 
 def futures_event(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_futures_event,
+        _gen.get_futures_event,
         {
             "sport_id": p.sport(a["sport_id"]),
             "event_id": p.event_id(a["event_id"]),
@@ -372,7 +323,7 @@ def futures_event(a: dict[str, Any]) -> Call[Any]:
 
 def best_line(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_event_best_line,
+        _gen.get_event_best_line,
         {
             "event_id": p.event_id(a["event_id"]),
             "period": _period(a["period"]),
@@ -383,7 +334,7 @@ def best_line(a: dict[str, Any]) -> Call[Any]:
 
 def plays(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_event_plays,
+        _gen.get_event_plays,
         {
             "event_id": p.event_id(a["event_id"]),
             "limit": p.bounded_int(a["limit"], "limit", 1, 500),
@@ -394,7 +345,7 @@ def plays(a: dict[str, Any]) -> Call[Any]:
 
 def event_stats(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_event_stats,
+        _gen.get_event_stats,
         {
             "event_id": p.event_id(a["event_id"]),
             "stats_ids": p.ids(a["stats_ids"], "stat", 12),
@@ -405,7 +356,7 @@ def event_stats(a: dict[str, Any]) -> Call[Any]:
 
 def event_player_stats(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_event_players_stats,
+        _gen.get_event_players_stats,
         {
             "event_id": p.event_id(a["event_id"]),
             "stats_ids": p.ids(a["stats_ids"], "stat", 12),
@@ -419,11 +370,11 @@ def event_player_stats(a: dict[str, Any]) -> Call[Any]:
 
 def sport_markets(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_sport_markets,
+        _gen.get_sport_markets,
         {
             "sport_id": p.sport(a["sport_id"]),
             "date": p.day(a["date"]),
-            "hide_closed_markets": _flag(a["hide_closed_markets"], OneFlag.ON),
+            "hide_closed_markets": _flag(a["hide_closed_markets"], _gen.OneFlag.ON),
             "offset": p.offset(a["offset"]),
         },
     )
@@ -431,10 +382,10 @@ def sport_markets(a: dict[str, Any]) -> Call[Any]:
 
 def markets_by_date(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_sports_markets,
+        _gen.get_sports_markets,
         {
             "date": p.day(a["date"]),
-            "hide_closed_markets": _flag(a["hide_closed_markets"], OneFlag.ON),
+            "hide_closed_markets": _flag(a["hide_closed_markets"], _gen.OneFlag.ON),
             "offset": p.offset(a["offset"]),
         },
     )
@@ -442,7 +393,7 @@ def markets_by_date(a: dict[str, Any]) -> Call[Any]:
 
 def event_markets(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_event_markets,
+        _gen.get_event_markets,
         {
             "event_id": p.event_id(a["event_id"]),
             "participant_ids": p.participants(a["participant_ids"]),
@@ -453,7 +404,7 @@ def event_markets(a: dict[str, Any]) -> Call[Any]:
 
 def market_participants(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_market_participants,
+        _gen.get_market_participants,
         {
             "event_id": p.event_id(a["event_id"]),
             "market_ids": p.markets(a["market_ids"]),
@@ -474,7 +425,7 @@ def _history_window(a: dict[str, Any]) -> dict[str, Any]:
 
 def market_history(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_event_market_history,
+        _gen.get_event_market_history,
         {
             "event_id": p.event_id(a["event_id"]),
             "market_ids": p.markets(a["market_ids"]),
@@ -489,7 +440,7 @@ def market_chart(a: dict[str, Any]) -> Call[Any]:
     if line is not None and not isinstance(line, str | int | float):
         raise ConfigurationError(f"line must be a line value such as '224.5', got {line!r}")
     return Call(
-        get_event_market_chart,
+        _gen.get_event_market_chart,
         {
             "event_id": p.event_id(a["event_id"]),
             "market_id": market_id(a["market_id"]),
@@ -503,7 +454,7 @@ def market_chart(a: dict[str, Any]) -> Call[Any]:
 
 def opening_prices(a: dict[str, Any]) -> Call[Any]:
     return Call(
-        get_event_opening_prices,
+        _gen.get_event_opening_prices,
         {
             "event_id": p.event_id(a["event_id"]),
             "market_ids": p.markets(a["market_ids"]),
@@ -516,7 +467,7 @@ def price_history(a: dict[str, Any]) -> Call[Any]:
     ids = p.ids(a["market_line_price_ids"], "market_line_price", 50)
     if ids is UNSET:
         raise ConfigurationError("market_line_price_ids is required (1 to 50 ids)")
-    return Call(get_market_history, {"market_line_price_ids": ids, **_history_window(a)})
+    return Call(_gen.get_market_history, {"market_line_price_ids": ids, **_history_window(a)})
 
 
 # -- delta -----------------------------------------------------------------------------------------------
@@ -535,7 +486,7 @@ def market_delta(a: dict[str, Any]) -> Call[Any]:
     sport = a["sport_id"]
     event_id = a["event_id"]
     return Call(
-        get_market_delta,
+        _gen.get_market_delta,
         {
             "last_id": cursor,
             "sport_id": UNSET if sport is None else p.sport(sport),
@@ -555,7 +506,7 @@ def event_delta(a: dict[str, Any]) -> Call[Any]:
         )
     sport = a["sport_id"]
     return Call(
-        get_event_delta,
+        _gen.get_event_delta,
         {
             "last_id": last_id,
             "sport_id": UNSET if sport is None else p.sport(sport),

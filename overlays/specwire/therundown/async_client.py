@@ -18,44 +18,44 @@ from specwire.therundown import _calls as c
 from specwire.therundown.client import ClientCore, parsed_or_raise
 from specwire.therundown.delta import EventDeltaFeed, MarketDeltaFeed
 from specwire.therundown.ids import IdLike
-from specwire.therundown.models import (
-    AffiliatesResponse,
-    BestLineResponse,
-    ChartResponse,
-    ConferencesResponse,
-    DatesResponse,
-    DivisionsResponse,
-    EventDeltaResponse,
-    EventPlayerStats,
-    EventsResponse,
-    EventTeamStats,
-    FuturesResponse,
-    MarketDefinition,
-    MarketDeltaResponse,
-    MarketHistoryResponse,
-    MarketParticipantsResponse,
-    MarketsBySport,
-    OpeningPricesResponse,
-    ParticipantType,
-    PeriodName,
-    PlayersResponse,
-    PlayerStatsEntry,
-    PlaysResponse,
-    ScheduleResponse,
-    SeasonStat,
-    SeasonTypesResponse,
-    SportsDatesResponse,
-    SportsEventDatesResponse,
-    SportsResponse,
-    StatDefinition,
-    StatsSample,
-    TeamsResponse,
-)
 from specwire.therundown.params import DateLike, IdsArg
 from specwire.therundown.transport import build_async_http_client
 from specwire.therundown.usage import Usage
 
 if TYPE_CHECKING:
+    from specwire.therundown.models import (
+        AffiliatesResponse,
+        BestLineResponse,
+        ChartResponse,
+        ConferencesResponse,
+        DatesResponse,
+        DivisionsResponse,
+        EventDeltaResponse,
+        EventPlayerStats,
+        EventsResponse,
+        EventTeamStats,
+        FuturesResponse,
+        MarketDefinition,
+        MarketDeltaResponse,
+        MarketHistoryResponse,
+        MarketParticipantsResponse,
+        MarketsBySport,
+        OpeningPricesResponse,
+        ParticipantType,
+        PeriodName,
+        PlayersResponse,
+        PlayerStatsEntry,
+        PlaysResponse,
+        ScheduleResponse,
+        SeasonStat,
+        SeasonTypesResponse,
+        SportsDatesResponse,
+        SportsEventDatesResponse,
+        SportsResponse,
+        StatDefinition,
+        StatsSample,
+        TeamsResponse,
+    )
     from specwire.therundown.streams import MarketStream
 
 __all__ = ["AsyncTheRundown"]

@@ -29,39 +29,6 @@ from specwire.therundown.auth import ENV_KEY, AuthIn, check_auth_in, http_auth, 
 from specwire.therundown.delta import EventDeltaFeed, MarketDeltaFeed
 from specwire.therundown.errors import family
 from specwire.therundown.ids import IdLike
-from specwire.therundown.models import (
-    AffiliatesResponse,
-    BestLineResponse,
-    ChartResponse,
-    ConferencesResponse,
-    DatesResponse,
-    DivisionsResponse,
-    EventDeltaResponse,
-    EventPlayerStats,
-    EventsResponse,
-    EventTeamStats,
-    FuturesResponse,
-    MarketDefinition,
-    MarketDeltaResponse,
-    MarketHistoryResponse,
-    MarketParticipantsResponse,
-    MarketsBySport,
-    OpeningPricesResponse,
-    ParticipantType,
-    PeriodName,
-    PlayersResponse,
-    PlayerStatsEntry,
-    PlaysResponse,
-    ScheduleResponse,
-    SeasonStat,
-    SeasonTypesResponse,
-    SportsDatesResponse,
-    SportsEventDatesResponse,
-    SportsResponse,
-    StatDefinition,
-    StatsSample,
-    TeamsResponse,
-)
 from specwire.therundown.params import DateLike, IdsArg
 from specwire.therundown.transport import (
     DEFAULT_BASE_URL,
@@ -75,6 +42,39 @@ from specwire.therundown.usage import Usage, UsageTracker
 if TYPE_CHECKING:
     from specwire.streaming.runner import StreamHandle
     from specwire.streaming.state import StateChange
+    from specwire.therundown.models import (
+        AffiliatesResponse,
+        BestLineResponse,
+        ChartResponse,
+        ConferencesResponse,
+        DatesResponse,
+        DivisionsResponse,
+        EventDeltaResponse,
+        EventPlayerStats,
+        EventsResponse,
+        EventTeamStats,
+        FuturesResponse,
+        MarketDefinition,
+        MarketDeltaResponse,
+        MarketHistoryResponse,
+        MarketParticipantsResponse,
+        MarketsBySport,
+        OpeningPricesResponse,
+        ParticipantType,
+        PeriodName,
+        PlayersResponse,
+        PlayerStatsEntry,
+        PlaysResponse,
+        ScheduleResponse,
+        SeasonStat,
+        SeasonTypesResponse,
+        SportsDatesResponse,
+        SportsEventDatesResponse,
+        SportsResponse,
+        StatDefinition,
+        StatsSample,
+        TeamsResponse,
+    )
 
 __all__ = ["ClientCore", "TheRundown", "parsed_or_raise"]
 

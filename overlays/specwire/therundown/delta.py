@@ -33,20 +33,21 @@ from specwire_gen.therundown.types import Unset
 
 from specwire.core.errors import BadRequestError, ConfigurationError, SpecwireError, StreamParseError
 from specwire.therundown import _calls as c
+from specwire.therundown import models as _models
 from specwire.therundown.errors import TheRundownBadRequestError, is_stale_cursor
 from specwire.therundown.ids import MAX_MARKET_IDS, csv_ids
-from specwire.therundown.models import (
-    Event,
-    EventDeltaResponse,
-    EventsResponse,
-    MarketDeltaEntry,
-    MarketDeltaResponse,
-)
 from specwire.therundown.usage import Usage
 
 if TYPE_CHECKING:
     from specwire.therundown.async_client import AsyncTheRundown
     from specwire.therundown.client import TheRundown
+    from specwire.therundown.models import (
+        Event,
+        EventDeltaResponse,
+        EventsResponse,
+        MarketDeltaEntry,
+        MarketDeltaResponse,
+    )
 
 __all__ = ["DeltaUnavailableError", "EventDeltaFeed", "MarketDeltaFeed"]
 
@@ -280,7 +281,7 @@ class EventDeltaFeed:
             if isinstance(raw, Unset):
                 continue
             try:
-                events.append(Event.from_dict(json.loads(raw)))
+                events.append(_models.Event.from_dict(json.loads(raw)))
             except (ValueError, TypeError, KeyError) as exc:
                 raise StreamParseError(f"event delta item is not a serialized event: {raw[:120]!r}") from exc
         if cursor:

@@ -41,7 +41,6 @@ from specwire.core.errors import ConfigurationError, StreamParseError
 from specwire.core.redact import SecretFilter
 from specwire.streaming.backoff import Backoff
 from specwire.streaming.state import StateChange
-from specwire.streaming.websocket import Reconnected, ReconnectingWebSocket
 from specwire.therundown import _calls as c
 from specwire.therundown import params as p
 from specwire.therundown.auth import KEY_HEADER, KEY_PARAM
@@ -52,6 +51,7 @@ from specwire.therundown.models import EventsResponse, HeartbeatMessage, MarketD
 from specwire.therundown.odds import is_off_board
 
 if TYPE_CHECKING:
+    from specwire.streaming.websocket import ReconnectingWebSocket
     from specwire.therundown.async_client import AsyncTheRundown
     from specwire.therundown.client import TheRundown
 
@@ -335,6 +335,9 @@ class MarketStream:
         return {KEY_HEADER: key} if key else None
 
     def _socket(self) -> ReconnectingWebSocket:
+        # websockets loads with the first stream, not with the package
+        from specwire.streaming.websocket import ReconnectingWebSocket
+
         return ReconnectingWebSocket(
             self.url,
             headers_for=self._headers,
@@ -427,6 +430,8 @@ class MarketStream:
     # -- iteration --------------------------------------------------------------------------------
 
     async def __aiter__(self) -> AsyncIterator[StreamItem | HeartbeatMessage]:
+        from specwire.streaming.websocket import Reconnected
+
         await self._bootstrap()
         self._ws = ws = self._socket()
         try:

@@ -36,7 +36,6 @@ from specwire.restless.urls import to_websocket_url
 from specwire.streaming.backoff import Backoff
 from specwire.streaming.sse import aconnect_sse, connect_sse
 from specwire.streaming.state import StateChange
-from specwire.streaming.websocket import ReconnectingWebSocket
 
 __all__ = [
     "DEFAULT_IDLE_TIMEOUT",
@@ -263,6 +262,9 @@ async def aiter_websocket(
         raise ConfigurationError(
             f"connect_kwargs max_size must be at least 1 MiB, got {kwargs['max_size']!r}"
         )
+    # websockets loads with the first stream, not with the package
+    from specwire.streaming.websocket import ReconnectingWebSocket
+
     rws = ReconnectingWebSocket(
         lambda: resume_url(url, proc.cursor, options.since),
         headers_for=dict(headers) if headers else None,
