@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,21 @@ from specwire.history.schema import BAR_SCHEMA, normalize_bars, timestamps_us, t
 _SORTING = [pq.SortingColumn(0)]
 _PART_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")
 DATA_FILE = "data.parquet"
+
+# One lock per file path: a merge is read-modify-write, so two threads merging into the
+# same file at once would each rewrite it from the same old version and one update would
+# be lost. (Separate processes writing one series still need their own coordination.)
+_path_locks: dict[str, threading.Lock] = {}
+_path_locks_guard = threading.Lock()
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    key = os.path.abspath(path)
+    with _path_locks_guard:
+        lock = _path_locks.get(key)
+        if lock is None:
+            lock = _path_locks[key] = threading.Lock()
+        return lock
 
 
 @attrs.frozen
@@ -219,6 +235,10 @@ class ParquetBarFile:
         new = normalize_bars(bars)
         if new.num_rows == 0:
             return MergeResult(total=self._row_count())
+        with _lock_for(self.path):
+            return self._merge_locked(new)
+
+    def _merge_locked(self, new: pa.Table) -> MergeResult:
         existing = self.read() if self.path.exists() else None
         merged, added, replaced = merge_bars(existing, new)
         if existing is not None and added == 0 and merged.equals(existing):
@@ -320,12 +340,13 @@ class PartitionedBarSeries:
         for month in np.unique(months):
             chunk = new.filter(pa.array(months == month))
             path = self.month_path(month)
-            existing = _read_file(path) if path.exists() else None
-            merged, added, replaced = merge_bars(existing, chunk)
-            if existing is not None and added == 0 and merged.equals(existing):
-                continue
-            remove_stale_temps(path, self.temp_suffix)
-            atomic_write_table(merged, path, temp_suffix=self.temp_suffix, sorting_columns=_SORTING)
+            with _lock_for(path):
+                existing = _read_file(path) if path.exists() else None
+                merged, added, replaced = merge_bars(existing, chunk)
+                if existing is not None and added == 0 and merged.equals(existing):
+                    continue
+                remove_stale_temps(path, self.temp_suffix)
+                atomic_write_table(merged, path, temp_suffix=self.temp_suffix, sorting_columns=_SORTING)
             result = result + MergeResult(added, replaced, 0, 1)
         # ``total`` stays None: counting every month file would make an append cost grow with history.
         return attrs.evolve(result, total=None)

@@ -616,18 +616,27 @@ class StreamHandle(Generic[T]):
             logger.exception("%s: callback raised; the stream goes on", self.name)
             self._report(exc)
 
-    async def astop(self) -> None:
-        """Async twin of :meth:`stop`."""
+    async def astop(self, timeout: float | None = 10.0) -> None:
+        """Async twin of :meth:`stop`: events still queued are discarded, state changes are delivered.
+
+        The dispatcher is given ``timeout`` seconds to deliver the last state changes
+        (the final DISCONNECTED) before it is cancelled.
+        """
         reader, bridge, dispatcher = self._reader, self._bridge, self._dispatcher
         if bridge is not None:
             bridge.close()
-        for task in (reader, dispatcher):
-            if isinstance(task, asyncio.Task) and not task.done():
-                task.cancel()
-        for task in (reader, dispatcher):
-            if isinstance(task, asyncio.Task):
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        current = asyncio.current_task()
+        if isinstance(reader, asyncio.Task) and reader is not current:
+            if not reader.done():
+                reader.cancel()
+            # (asyncio.wait, not ``await reader``: a cancellation of astop's caller must propagate)
+            await asyncio.wait({reader})  # its ``finally`` closes the stream and queues the end marker
+        if isinstance(dispatcher, asyncio.Task) and dispatcher is not current:
+            # let it drain state changes up to the end marker, like the sync stop() joins its thread
+            await asyncio.wait({dispatcher}, timeout=timeout)
+            if not dispatcher.done():
+                dispatcher.cancel()
+                await asyncio.wait({dispatcher})
         self._finished.set()
         self._reader = None
         self._dispatcher = None

@@ -419,6 +419,8 @@ class AsyncSSEStream:
                 try:
                     async with client.stream(s.method, url, headers=headers, timeout=s.timeout) as resp:
                         s.response = resp
+                        if s.closed:  # close() landed while connecting: drop this response unread
+                            return
                         if s.needs_body(resp):
                             await resp.aread()
                         if not s.accept(resp):
@@ -542,6 +544,8 @@ class SSEStream:
                 try:
                     with client.stream(s.method, url, headers=headers, timeout=s.timeout) as resp:
                         s.response = resp
+                        if s.closed:  # close() landed while connecting: drop this response unread
+                            return
                         if s.needs_body(resp):
                             resp.read()
                         if not s.accept(resp):

@@ -73,6 +73,7 @@ class SSEDecoder:
         "_buf",
         "_data",
         "_event",
+        "_id_buf",
         "_more",
         "_skip_lf",
         "_special",
@@ -83,6 +84,11 @@ class SSEDecoder:
 
     def __init__(self, last_event_id: str = "", retry: int | None = None) -> None:
         self.last_event_id = last_event_id
+        # The spec's "last event ID buffer": set by ``id:`` lines, committed to
+        # ``last_event_id`` only when the block ends (its blank line). An ``id:`` of a
+        # block cut off by a drop must never become the resume point: that event was
+        # not delivered, and resuming after it would lose it.
+        self._id_buf = last_event_id
         self.retry = retry
         #: Number of comment lines seen (heartbeats such as ``: ping``).
         self.comments = 0
@@ -131,6 +137,7 @@ class SSEDecoder:
         self._data = None
         self._more = None
         self._event = ""
+        self._id_buf = self.last_event_id
         self._skip_lf = False
         self._special = self._at_start
         return []
@@ -154,12 +161,14 @@ class SSEDecoder:
         data = self._data
         more = self._more
         event = self._event
-        last_id = self.last_event_id
+        last_id = self._id_buf
+        committed = self.last_event_id
         retry = self.retry
         names = _EVENT_NAMES
         comments = 0
         for line in lines:
             if not line:
+                committed = last_id
                 if data is not None:
                     if more is not None:
                         more.insert(0, data)
@@ -221,7 +230,8 @@ class SSEDecoder:
         self._data = data
         self._more = more
         self._event = event
-        self.last_event_id = last_id
+        self._id_buf = last_id
+        self.last_event_id = committed
         self.retry = retry
         if comments:
             self.comments += comments

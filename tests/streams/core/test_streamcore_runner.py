@@ -450,3 +450,28 @@ def test_report_error_reaches_on_error_on_the_dispatcher_in_order() -> None:
     handle.stop()
     assert seen == [1, "malformed frame skipped", 2]
     assert threads == {"specwire-t-dispatch"}
+
+
+async def test_async_callback_mode_stop_still_delivers_the_final_disconnected() -> None:
+    # The sync ``stop()`` drains state changes to the dispatcher; ``astop()`` must too, or an
+    # ``async with`` user never learns the stream went DISCONNECTED.
+    log = [Event({"n": i}, id=str(i)) for i in range(3)]
+    with SSEServer([[Replay(None), Stall()]], log=log) as srv:
+        got: list[str] = []
+        states: list[ConnectionState] = []
+        async with httpx.AsyncClient() as client:
+
+            def open_stream(on_state: Any) -> Any:
+                return aconnect_sse(client, srv.url(), on_state_change=on_state)
+
+            async with StreamHandle(
+                open_stream,
+                on_event=lambda ev: got.append(ev.id),
+                on_state_change=lambda s: states.append(s.new),
+            ):
+                for _ in range(500):
+                    if len(got) == 3:
+                        break
+                    await asyncio.sleep(0.002)
+            assert got == ["0", "1", "2"]
+            assert states[-1] is ConnectionState.DISCONNECTED, states

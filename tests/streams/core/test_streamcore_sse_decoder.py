@@ -165,3 +165,16 @@ def test_round_trip_any_line_ending_any_chunking(
     chunks = [wire[a:b] for a, b in zip([0, *points], [*points, len(wire)], strict=True)]
     got, _ = decode_chunks(chunks)
     assert got == expected
+
+
+def test_id_of_an_unfinished_block_is_not_the_last_event_id() -> None:
+    d = SSEDecoder()
+    assert [e.id for e in d.feed(b"id: 1\ndata: a\n\nid: 2\ndata: b\n")] == ["1"]
+    assert d.last_event_id == "1"  # block 2 has no blank line yet: it was not dispatched
+    assert [e.id for e in d.feed(b"\n")] == ["2"]
+    assert d.last_event_id == "2"
+    d.feed(b"id: 3\ndata: c")
+    d.close()  # the connection dropped mid-block
+    assert d.last_event_id == "2"
+    d.feed(b"id: 4\n\n")  # an id-only block still moves the resume point, as the spec says
+    assert d.last_event_id == "4"

@@ -502,3 +502,52 @@ def test_sync_close_from_another_thread_cuts_a_stalled_stream() -> None:
         assert finished.wait(5)
         worker.join(5)
         assert srv.wait_until(lambda: srv.open_connections == 0)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_id_of_a_block_cut_before_its_blank_line_is_not_resumed_from(mode: str) -> None:
+    # The drop lands after the ``id:`` line of event 3 but before the blank line that
+    # dispatches it: event 3 was never delivered, so Last-Event-ID must still say 2.
+    async with SSEServer(
+        [[Replay(3), Raw(b'id: 3\ndata: {"n":3'), Drop(mid_chunk=False)], [Replay(None)]],
+        log=LOG,
+        fallback=END,
+    ) as srv:
+        events, _, error = await run_stream(mode, srv.url())
+    assert error is None
+    assert [e.id for e in events] == ALL_IDS  # event 3 is not lost
+    assert [r.headers.get("last-event-id") for r in srv.requests][:2] == [None, "2"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_close_while_connecting_delivers_nothing_and_ends_at_once(mode: str) -> None:
+    # close() from another thread/task can land while the stream is still connecting
+    # (here: while fresh headers are fetched); the response that then arrives must be
+    # dropped, not read until the server stops or the idle timeout fires.
+    async with SSEServer([[Replay(None), Stall()]], log=LOG) as srv:
+        box: list[Any] = []
+        if mode == "async":
+
+            async def ahf() -> dict[str, str]:
+                await box[0].aclose()
+                return {}
+
+            async with httpx.AsyncClient() as client:
+                stream = aconnect_sse(client, srv.url(), headers_for=ahf, idle_timeout=30)
+                box.append(stream)
+                got = [ev async for ev in stream]
+        else:
+
+            def hf() -> dict[str, str]:
+                box[0].close()
+                return {}
+
+            def work() -> list[ServerSentEvent]:
+                with httpx.Client() as client:
+                    stream = connect_sse(client, srv.url(), headers_for=hf, idle_timeout=30)
+                    box.append(stream)
+                    return list(stream)
+
+            got = await asyncio.wait_for(asyncio.to_thread(work), 10)
+        assert got == []
+        assert box[0].state is ConnectionState.DISCONNECTED

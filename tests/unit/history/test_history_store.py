@@ -238,3 +238,68 @@ def test_large_merge_matches_pandas_semantics() -> None:
     assert merged.column("open").to_pylist() == expected["o"].tolist()
     assert merged.num_rows == len(expected)
     assert isinstance(merged, pa.Table)
+
+
+def _slow_parquet_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Widen the window between a writer's read and its rename, so concurrent writers overlap."""
+    import specwire.history.atomic as atomic_mod
+
+    real = atomic_mod.pq.write_table
+
+    def slow(*args: object, **kwargs: object) -> None:
+        time.sleep(0.2)
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(atomic_mod.pq, "write_table", slow)
+
+
+def test_concurrent_atomic_writes_to_one_path_never_collide(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from specwire.history import atomic_write_table
+
+    _slow_parquet_writes(monkeypatch)
+    path = tmp_path / "bars.parquet"
+    tables = [bars_table(rows(10)), bars_table(rows(20, start=T0 + timedelta(days=1)))]
+    errors: list[BaseException] = []
+
+    def write(table: pa.Table) -> None:
+        try:
+            atomic_write_table(table, path)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in tables]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert errors == []
+    assert pq.read_table(path).num_rows in (10, 20)  # one complete version, never a mix
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_concurrent_merges_into_one_file_lose_no_bars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    _slow_parquet_writes(monkeypatch)
+    path = tmp_path / "bars.parquet"
+    errors: list[BaseException] = []
+
+    def merge(start: datetime) -> None:
+        try:
+            ParquetBarFile(path).merge(bars_table(rows(5, start=start)))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=merge, args=(T0 + timedelta(days=d),)) for d in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert errors == []
+    assert len(ParquetBarFile(path)) == 15
