@@ -16,7 +16,7 @@ from pathlib import Path
 
 import attrs
 
-from specwire.history.atomic import atomic_write_bytes
+from specwire.history.atomic import atomic_write_bytes, remove_stale_temps
 
 
 @attrs.frozen(order=True)
@@ -59,6 +59,7 @@ class GapLedger:
         self._entries: list[LedgerEntry] = []
         self.checked_until: datetime | None = None
         """Gaps before this instant have been looked for already (incremental gap scans start here)."""
+        remove_stale_temps(self.path)  # a writer killed mid-save leaves only a hidden temp file
         if self.path.exists():
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             if raw.get("checked_until"):

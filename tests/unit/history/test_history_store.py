@@ -303,3 +303,17 @@ def test_concurrent_merges_into_one_file_lose_no_bars(
         t.join(10)
     assert errors == []
     assert len(ParquetBarFile(path)) == 15
+
+
+def test_a_gap_ledger_temp_file_left_by_a_killed_writer_is_cleaned_up(tmp_path: Path) -> None:
+    from specwire.history.ledger import GapLedger
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    pid = int(dead.stdout)  # that process has exited: its temp file is stale
+    ledger_path = tmp_path / "_gaps.json"
+    stale = tmp_path / f".{ledger_path.name}_temp_update.{pid}-1.tmp"
+    stale.write_text("{half a ledg")
+    GapLedger(ledger_path)
+    assert not stale.exists()
