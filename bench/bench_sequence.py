@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import httpx
 from specwire.sequence import Sequence, _ops
-from specwire.sequence.client import _decode_body
+from specwire.sequence._results import decode_body as _decode_body
 
 from bench._loopback import JSONServer
 

@@ -7,9 +7,13 @@ async and are easiest to test without I/O.
 
 from __future__ import annotations
 
+import json
 import re
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+import httpx
 
 from . import models
 from .errors import SequenceResponseError, family
@@ -20,6 +24,8 @@ if TYPE_CHECKING:
     from .models import GraphSubmission, Market, Order
 
 __all__ = [
+    "decode_body",
+    "deprecated",
     "amend_result",
     "batch_error",
     "check_reduce_by",
@@ -148,3 +154,24 @@ def submission_outcome_unknown(exc: BaseException) -> bool:
 
 def batch_error(exc: BaseException) -> dict[str, Any]:
     return {"error": str(exc)}
+
+
+def decode_body(response: httpx.Response) -> Any:
+    """The JSON of an answer (``None`` when empty); a non-JSON body is a ``SequenceResponseError``."""
+    content = response.content
+    if not content.strip():
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        text = content[:200].decode("utf-8", errors="replace")
+        raise SequenceResponseError(response.status_code, f"expected JSON, got: {text}") from None
+
+
+def deprecated(name: str) -> None:
+    """Warn from a deprecated facade method (``stacklevel`` points at the caller of that method)."""
+    warnings.warn(
+        f"Sequence.{name}() is deprecated (its endpoint now returns 404); use positions_unified()",
+        DeprecationWarning,
+        stacklevel=3,
+    )

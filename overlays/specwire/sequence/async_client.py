@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import warnings
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -25,18 +23,16 @@ from specwire.core.http import build_async_client
 from specwire.core.options import request_options
 from specwire.core.redact import Secret
 from specwire.core.retry import RetryPolicy
-from specwire.streaming.runner import StreamHandle
-from specwire.streaming.state import StateChange
 
 from . import _ops, _results, models
 from .auth import check_api_key, ws_headers
 from .batch import AsyncBatchBuilder
-from .errors import SequenceError, SequenceResponseError, family
+from .errors import SequenceError, family
 from .fixedpoint import Number
 from .graphs import build_graph, edge, node, order_graph
-from .models import AmendResult, MarketResolvedEvent, NewMarketEvent, Record
-from .streams import LifecycleStream, SequenceStream, StreamMessage, StreamOptions
-from .transport import DEFAULT_BASE_URL, http_config, normalize_base_url, ws_url
+from .models import AmendResult, Record
+from .streams import SequenceStreams, StreamOptions
+from .transport import DEFAULT_BASE_URL, http_config, normalize_base_url
 
 if TYPE_CHECKING:
     from .models import (
@@ -63,26 +59,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncSequence"]
 
 
-def _decode_body(response: httpx.Response) -> Any:
-    content = response.content
-    if not content.strip():
-        return None
-    try:
-        return json.loads(content)
-    except ValueError:
-        text = content[:200].decode("utf-8", errors="replace")
-        raise SequenceResponseError(response.status_code, f"expected JSON, got: {text}") from None
-
-
-def _deprecated(name: str) -> None:
-    warnings.warn(
-        f"Sequence.{name}() is deprecated (its endpoint now returns 404); use positions_unified()",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-
-
-class AsyncSequence:
+class AsyncSequence(SequenceStreams):
     """Asyncio Sequence Markets client (see :class:`~specwire.sequence.Sequence` for the arguments).
 
     ``Sequence("seq_live_...")`` for production, ``Sequence("seq_test_...", "http://localhost:50052")`` for a
@@ -146,7 +123,7 @@ class AsyncSequence:
         async with slot:
             with request_options(timeout=call.timeout) if call.timeout else contextlib.nullcontext():
                 response = await self._http.request(**kwargs)
-        return call.result(_decode_body(response))
+        return call.result(_results.decode_body(response))
 
     async def _submit(self, body: dict[str, Any]) -> Record[GraphSubmission]:
         call = _ops.submit(body)
@@ -228,22 +205,22 @@ class AsyncSequence:
 
     async def balances(self) -> Any:
         """Deprecated (endpoint returns 404): use :meth:`positions_unified`."""
-        _deprecated("balances")
+        _results.deprecated("balances")
         return await self._send(_ops.balances())
 
     async def positions(self) -> Any:
         """Deprecated (endpoint returns 404): use :meth:`positions_unified`."""
-        _deprecated("positions")
+        _results.deprecated("positions")
         return await self._send(_ops.positions())
 
     async def perp_positions(self) -> Any:
         """Deprecated (endpoint returns 404): use :meth:`positions_unified`."""
-        _deprecated("perp_positions")
+        _results.deprecated("perp_positions")
         return await self._send(_ops.perp_positions())
 
     async def portfolio(self) -> Any:
         """Deprecated (endpoint returns 404): use :meth:`positions_unified`."""
-        _deprecated("portfolio")
+        _results.deprecated("portfolio")
         return await self._send(_ops.portfolio())
 
     async def positions_unified(
@@ -608,95 +585,3 @@ class AsyncSequence:
 
     async def trace(self, node_order_id: str) -> Any:
         return await self._send(_ops.trace(node_order_id))
-
-    # ------------------------------------------------------------------ streams
-
-    def stream(
-        self, channels: Iterable[str], *, on_state_change: Callable[[StateChange], Any] | None = None
-    ) -> SequenceStream:
-        """``async for channel, data in seq.stream(["prices:BTC-USD", "fills"])`` — reconnects and
-        re-subscribes by itself; the socket closes on break, cancellation or Ctrl+C."""
-        return SequenceStream(
-            ws_url(self.base_url, "/v1/stream"),
-            self._ws_headers,
-            channels,
-            options=self.stream_options,
-            on_state_change=on_state_change,
-        )
-
-    def stream_new_markets(
-        self, *, on_state_change: Callable[[StateChange], Any] | None = None
-    ) -> LifecycleStream:
-        """``async for m in seq.stream_new_markets()`` — every new prediction market (replay ring, deduped)."""
-        return LifecycleStream(
-            ws_url(self.base_url, "/v1/ws/new_markets"),
-            self._ws_headers,
-            NewMarketEvent,
-            options=self.stream_options,
-            on_state_change=on_state_change,
-        )
-
-    def stream_resolved_markets(
-        self, *, on_state_change: Callable[[StateChange], Any] | None = None
-    ) -> LifecycleStream:
-        """``async for m in seq.stream_resolved_markets()`` — every market resolution (deduped)."""
-        return LifecycleStream(
-            ws_url(self.base_url, "/v1/ws/market_resolved"),
-            self._ws_headers,
-            MarketResolvedEvent,
-            options=self.stream_options,
-            on_state_change=on_state_change,
-        )
-
-    def stream_handle(
-        self,
-        channels: Iterable[str],
-        *,
-        on_event: Callable[[StreamMessage], Any] | None = None,
-        on_state_change: Callable[[StateChange], Any] | None = None,
-        on_error: Callable[[BaseException], Any] | None = None,
-        queue_size: int = 1024,
-    ) -> StreamHandle[StreamMessage]:
-        """Sync/callback form of :meth:`stream`: ``with seq.stream_handle(chs, on_event=f):`` or
-        ``for channel, data in seq.stream_handle(chs):`` — the socket runs on a background loop."""
-        wanted = list(channels)
-        return StreamHandle(
-            lambda on_state: self.stream(wanted, on_state_change=on_state),
-            on_event=on_event,
-            on_state_change=on_state_change,
-            on_error=on_error,
-            queue_size=queue_size,
-            name="sequence-stream",
-        )
-
-    def new_markets_handle(
-        self,
-        *,
-        on_event: Callable[[Record[Any]], Any] | None = None,
-        on_state_change: Callable[[StateChange], Any] | None = None,
-        on_error: Callable[[BaseException], Any] | None = None,
-    ) -> StreamHandle[Record[Any]]:
-        """Sync/callback form of :meth:`stream_new_markets`."""
-        return StreamHandle(
-            lambda on_state: self.stream_new_markets(on_state_change=on_state),
-            on_event=on_event,
-            on_state_change=on_state_change,
-            on_error=on_error,
-            name="sequence-new-markets",
-        )
-
-    def resolved_markets_handle(
-        self,
-        *,
-        on_event: Callable[[Record[Any]], Any] | None = None,
-        on_state_change: Callable[[StateChange], Any] | None = None,
-        on_error: Callable[[BaseException], Any] | None = None,
-    ) -> StreamHandle[Record[Any]]:
-        """Sync/callback form of :meth:`stream_resolved_markets`."""
-        return StreamHandle(
-            lambda on_state: self.stream_resolved_markets(on_state_change=on_state),
-            on_event=on_event,
-            on_state_change=on_state_change,
-            on_error=on_error,
-            name="sequence-resolved-markets",
-        )

@@ -29,6 +29,7 @@ import msgspec
 
 from specwire.core.errors import StreamParseError
 from specwire.streaming.backoff import Backoff
+from specwire.streaming.runner import StreamHandle
 from specwire.streaming.state import StateChange
 
 from .errors import family
@@ -36,15 +37,19 @@ from .models import (
     BookSnapshot,
     FillEvent,
     FundingUpdate,
+    MarketResolvedEvent,
+    NewMarketEvent,
     OrderEvent,
     PriceUpdate,
     Record,
     RoutingDecision,
     TcaEvent,
 )
+from .transport import ws_url
 
 __all__ = [
     "LifecycleStream",
+    "SequenceStreams",
     "StreamMessage",
     "StreamOptions",
     "SequenceStream",
@@ -323,3 +328,104 @@ class LifecycleStream(_Stream[Record[Any]]):
             if len(self._seen) > self._window:
                 self._seen.popitem(last=False)
             yield Record(obj, self._parse)
+
+
+class SequenceStreams:
+    """The stream factories both facades share (they do no I/O until iterated): a subclass
+    provides ``base_url``, ``stream_options`` and ``_ws_headers()``."""
+
+    base_url: str
+    stream_options: StreamOptions
+
+    def _ws_headers(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def stream(
+        self, channels: Iterable[str], *, on_state_change: Callable[[StateChange], Any] | None = None
+    ) -> SequenceStream:
+        """``async for channel, data in seq.stream(["prices:BTC-USD", "fills"])`` — reconnects and
+        re-subscribes by itself; the socket closes on break, cancellation or Ctrl+C."""
+        return SequenceStream(
+            ws_url(self.base_url, "/v1/stream"),
+            self._ws_headers,
+            channels,
+            options=self.stream_options,
+            on_state_change=on_state_change,
+        )
+
+    def stream_new_markets(
+        self, *, on_state_change: Callable[[StateChange], Any] | None = None
+    ) -> LifecycleStream:
+        """``async for m in seq.stream_new_markets()`` — every new prediction market (replay ring, deduped)."""
+        return LifecycleStream(
+            ws_url(self.base_url, "/v1/ws/new_markets"),
+            self._ws_headers,
+            NewMarketEvent,
+            options=self.stream_options,
+            on_state_change=on_state_change,
+        )
+
+    def stream_resolved_markets(
+        self, *, on_state_change: Callable[[StateChange], Any] | None = None
+    ) -> LifecycleStream:
+        """``async for m in seq.stream_resolved_markets()`` — every market resolution (deduped)."""
+        return LifecycleStream(
+            ws_url(self.base_url, "/v1/ws/market_resolved"),
+            self._ws_headers,
+            MarketResolvedEvent,
+            options=self.stream_options,
+            on_state_change=on_state_change,
+        )
+
+    def stream_handle(
+        self,
+        channels: Iterable[str],
+        *,
+        on_event: Callable[[StreamMessage], Any] | None = None,
+        on_state_change: Callable[[StateChange], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+        queue_size: int = 1024,
+    ) -> StreamHandle[StreamMessage]:
+        """Sync/callback form of :meth:`stream`: ``with seq.stream_handle(chs, on_event=f):`` or
+        ``for channel, data in seq.stream_handle(chs):`` — the socket runs on a background loop."""
+        wanted = list(channels)
+        return StreamHandle(
+            lambda on_state: self.stream(wanted, on_state_change=on_state),
+            on_event=on_event,
+            on_state_change=on_state_change,
+            on_error=on_error,
+            queue_size=queue_size,
+            name="sequence-stream",
+        )
+
+    def new_markets_handle(
+        self,
+        *,
+        on_event: Callable[[Record[Any]], Any] | None = None,
+        on_state_change: Callable[[StateChange], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+    ) -> StreamHandle[Record[Any]]:
+        """Sync/callback form of :meth:`stream_new_markets`."""
+        return StreamHandle(
+            lambda on_state: self.stream_new_markets(on_state_change=on_state),
+            on_event=on_event,
+            on_state_change=on_state_change,
+            on_error=on_error,
+            name="sequence-new-markets",
+        )
+
+    def resolved_markets_handle(
+        self,
+        *,
+        on_event: Callable[[Record[Any]], Any] | None = None,
+        on_state_change: Callable[[StateChange], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+    ) -> StreamHandle[Record[Any]]:
+        """Sync/callback form of :meth:`stream_resolved_markets`."""
+        return StreamHandle(
+            lambda on_state: self.stream_resolved_markets(on_state_change=on_state),
+            on_event=on_event,
+            on_state_change=on_state_change,
+            on_error=on_error,
+            name="sequence-resolved-markets",
+        )
