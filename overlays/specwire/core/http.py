@@ -260,6 +260,24 @@ def shared_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def _client_kwargs(
+    cfg: HTTPConfig, policy: RetryPolicy, transport: Any, hooks: dict[str, list[Any]]
+) -> dict[str, Any]:
+    """What the sync and async clients are built from; the transport already wraps the retries."""
+    return {
+        "retry_policy": policy,
+        "error_family": cfg.family(),
+        "raise_for_status": cfg.raise_for_status,
+        "base_url": cfg.base_url,
+        "auth": cfg.auth,
+        "headers": cfg.default_headers(),
+        "timeout": to_httpx_timeout(cfg.timeout),
+        "transport": transport,
+        "event_hooks": hooks,
+        "follow_redirects": cfg.follow_redirects,
+    }
+
+
 def build_client(cfg: HTTPConfig) -> SpecwireClient:
     """A sync client with retries, rate limiting, auth, logging and typed errors."""
     inner = (
@@ -269,19 +287,9 @@ def build_client(cfg: HTTPConfig) -> SpecwireClient:
     )
     if not isinstance(inner, httpx.BaseTransport):
         raise ConfigurationError(f"build_client needs a sync httpx.BaseTransport, got {type(inner).__name__}")
-    transport = RetryTransport(inner, cfg.policy(), cfg.rate_limiter, error_family=cfg.family())
-    return SpecwireClient(
-        retry_policy=cfg.policy(),
-        error_family=cfg.family(),
-        raise_for_status=cfg.raise_for_status,
-        base_url=cfg.base_url,
-        auth=cfg.auth,
-        headers=cfg.default_headers(),
-        timeout=to_httpx_timeout(cfg.timeout),
-        transport=transport,
-        event_hooks=_hooks(cfg, log_request, log_response),
-        follow_redirects=cfg.follow_redirects,
-    )
+    policy = cfg.policy()
+    transport = RetryTransport(inner, policy, cfg.rate_limiter, error_family=cfg.family())
+    return SpecwireClient(**_client_kwargs(cfg, policy, transport, _hooks(cfg, log_request, log_response)))
 
 
 def build_async_client(cfg: HTTPConfig) -> AsyncSpecwireClient:
@@ -295,16 +303,8 @@ def build_async_client(cfg: HTTPConfig) -> AsyncSpecwireClient:
         raise ConfigurationError(
             f"build_async_client needs an httpx.AsyncBaseTransport, got {type(inner).__name__}"
         )
-    transport = AsyncRetryTransport(inner, cfg.policy(), cfg.rate_limiter, error_family=cfg.family())
+    policy = cfg.policy()
+    transport = AsyncRetryTransport(inner, policy, cfg.rate_limiter, error_family=cfg.family())
     return AsyncSpecwireClient(
-        retry_policy=cfg.policy(),
-        error_family=cfg.family(),
-        raise_for_status=cfg.raise_for_status,
-        base_url=cfg.base_url,
-        auth=cfg.auth,
-        headers=cfg.default_headers(),
-        timeout=to_httpx_timeout(cfg.timeout),
-        transport=transport,
-        event_hooks=_hooks(cfg, alog_request, alog_response),
-        follow_redirects=cfg.follow_redirects,
+        **_client_kwargs(cfg, policy, transport, _hooks(cfg, alog_request, alog_response))
     )
