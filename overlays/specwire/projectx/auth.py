@@ -381,12 +381,13 @@ def authenticate(
     Without arguments the credentials come from the environment / ``.env``
     (``API_KEY``, ``USERNAME``, or ``APP_*`` for an authorized application).
     """
-    from specwire.projectx.transport import build_sync_client
+    from specwire.core.http import build_client
+    from specwire.projectx.transport import http_config
 
     if config is None:
         config = ProjectXConfig.from_env(env_file, username=username, api_key=api_key, **settings)
     config.check_credentials()
-    client = build_sync_client(config, transport=transport, auth=_NO_AUTH)
+    client = build_client(http_config(config, transport=transport, auth=_NO_AUTH))
     try:
         session = TokenSession(config, client=lambda: client, async_client=_no_async_client)
         token = session.renew(None)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import attrs
 import httpx
 
 from specwire.core.errors import ConfigurationError
@@ -35,8 +36,7 @@ __all__ = [
     "MUTATING_ENDPOINTS",
     "READ_ENDPOINTS",
     "HTTPStack",
-    "build_async_client_for",
-    "build_sync_client",
+    "http_config",
     "default_rate_limits",
     "is_read_request",
     "route_of",
@@ -107,21 +107,20 @@ def is_read_request(request: httpx.Request) -> bool:
 
 
 def _policy(max_retries: int, retry_policy: RetryPolicy | None) -> RetryPolicy:
-    import attrs
-
     base = retry_policy or RetryPolicy()
     return attrs.evolve(base, max_retries=max_retries, is_idempotent=base.is_idempotent or is_read_request)
 
 
-def _http_config(
+def http_config(
     config: ProjectXConfig,
     *,
-    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
-    auth: httpx.Auth | None,
-    rate_limiter: RateLimiter | None,
-    retry_policy: RetryPolicy | None,
-    max_retries: int,
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+    auth: httpx.Auth | None = None,
+    rate_limiter: RateLimiter | None = None,
+    retry_policy: RetryPolicy | None = None,
+    max_retries: int = 2,
 ) -> HTTPConfig:
+    """The core client settings of one session: Gateway URL, timeout, auth, limiter, reads-only retries."""
     return HTTPConfig(
         base_url=config.hosts.api_url,
         timeout=config.timeout,
@@ -131,48 +130,6 @@ def _http_config(
         error_family=family,
         transport=transport,
         headers={"Accept": "application/json"},
-    )
-
-
-def build_sync_client(
-    config: ProjectXConfig,
-    *,
-    transport: httpx.BaseTransport | None = None,
-    auth: httpx.Auth | None = None,
-    rate_limiter: RateLimiter | None = None,
-    retry_policy: RetryPolicy | None = None,
-    max_retries: int = 2,
-) -> httpx.Client:
-    return build_client(
-        _http_config(
-            config,
-            transport=transport,
-            auth=auth,
-            rate_limiter=rate_limiter,
-            retry_policy=retry_policy,
-            max_retries=max_retries,
-        )
-    )
-
-
-def build_async_client_for(
-    config: ProjectXConfig,
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-    auth: httpx.Auth | None = None,
-    rate_limiter: RateLimiter | None = None,
-    retry_policy: RetryPolicy | None = None,
-    max_retries: int = 2,
-) -> httpx.AsyncClient:
-    return build_async_client(
-        _http_config(
-            config,
-            transport=transport,
-            auth=auth,
-            rate_limiter=rate_limiter,
-            retry_policy=retry_policy,
-            max_retries=max_retries,
-        )
     )
 
 
@@ -231,13 +188,15 @@ class HTTPStack:
             transport = self._transport
             if transport is not None and not isinstance(transport, httpx.BaseTransport):
                 raise ConfigurationError(f"transport {type(transport).__name__} cannot serve the sync client")
-            self._sync = build_sync_client(
-                self.config,
-                transport=transport,
-                auth=self._auth_factory(),
-                rate_limiter=self.rate_limiter,
-                retry_policy=self._retry_policy,
-                max_retries=self._max_retries,
+            self._sync = build_client(
+                http_config(
+                    self.config,
+                    transport=transport,
+                    auth=self._auth_factory(),
+                    rate_limiter=self.rate_limiter,
+                    retry_policy=self._retry_policy,
+                    max_retries=self._max_retries,
+                )
             )
         return self._sync
 
@@ -249,13 +208,15 @@ class HTTPStack:
                 raise ConfigurationError(
                     f"transport {type(transport).__name__} cannot serve the async client"
                 )
-            self._async = build_async_client_for(
-                self.config,
-                transport=transport,
-                auth=self._auth_factory(),
-                rate_limiter=self.rate_limiter,
-                retry_policy=self._retry_policy,
-                max_retries=self._max_retries,
+            self._async = build_async_client(
+                http_config(
+                    self.config,
+                    transport=transport,
+                    auth=self._auth_factory(),
+                    rate_limiter=self.rate_limiter,
+                    retry_policy=self._retry_policy,
+                    max_retries=self._max_retries,
+                )
             )
         return self._async
 
